@@ -1,0 +1,5 @@
+import sys
+
+from moodplayer.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Mood as a point in valence-arousal-dominance space."""
