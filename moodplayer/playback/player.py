@@ -365,8 +365,10 @@ class Player:
         if self.on_error is not None:
             name = self._path.name if self._path else "the media"
             try:
-                self.on_error(f"libvlc could not play {name}: the file may be damaged or of an "
-                              "unsupported format.")
+                self.on_error(
+                    f"libvlc could not play {name}: the file may be damaged or of an "
+                    "unsupported format."
+                )
             except Exception:  # noqa: BLE001
                 log.exception("error callback failed")
 

@@ -141,10 +141,17 @@ def test_missing_libvlc_gives_install_instructions(tmp_path):
         "from moodplayer.errors import PlaybackError\n"
         "try:\n    Player()\nexcept PlaybackError as err:\n    print('ERR', err)\n"
     )
-    env = dict(os.environ, PYTHON_VLC_LIB_PATH=str(tmp_path / "libvlc-missing.so"),
-               PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         timeout=60, cwd=tmp_path)
+    env = dict(
+        os.environ, PYTHON_VLC_LIB_PATH=str(tmp_path / "libvlc-missing.so"), PYTHONPATH=str(ROOT)
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("ERR")
     assert "libvlc" in out.stdout and "apt install libvlc5" in out.stdout
