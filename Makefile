@@ -1,0 +1,35 @@
+# moodplayer — two commands set up everything on a fresh machine:
+#   make run    install what is missing (venv, Python and Debian packages) and open the app
+#   make test   install the same and run the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.moodplayer-installed
+
+.PHONY: run test setup system-deps lint bench clean package
+
+run: setup
+	$(BIN)/moodplayer $(ARGS)
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: system-deps $(STAMP)
+
+system-deps:
+	@bash packaging/system-deps.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+lint: setup
+	$(BIN)/ruff check moodplayer tests bench
+
+bench: setup
+	for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf build dist .pytest_cache
