@@ -293,22 +293,6 @@ class SceneClassifier:
         ]
 
 
-_default_lock = threading.Lock()
-_default: SceneClassifier | None = None
-
-
-def default_classifier() -> SceneClassifier | None:
-    """The process-wide classifier when a model file is present, else None (no download)."""
-    global _default
-    with _default_lock:
-        if _default is None or not _default.available():
-            candidate = SceneClassifier()
-            if not candidate.available():
-                return None
-            _default = candidate
-        return _default
-
-
 def _copy_stream(source, target, total: int | None, progress: Progress | None) -> int:
     done = 0
     if progress:
@@ -417,7 +401,6 @@ __all__ = [
     "MODEL_URL",
     "ModelDownloadError",
     "SceneClassifier",
-    "default_classifier",
     "download_model",
     "ensure_model",
     "find_model",
