@@ -9,8 +9,8 @@ Parts, each left out when unknown:
    "four people (two smiling, one calm, one surprised)");
 2. what the classifier recognised: a place label becomes a phrase ("by the
    sea", "in a valley"); worn things describe a single person ("in a military
-   uniform") or, with nobody in the picture, name the subject; other labels name the subject ("a hotdog") or, with people, go
-   after "with";
+   uniform"); other labels (and worn things when nobody is in the picture)
+   name the subject ("a hotdog") or, with people, go after "with";
 3. colour and light ("bright, warm and saturated").
 
 A sentence from a captioning backend (``scene.sentence``) replaces part 2.
