@@ -7,6 +7,7 @@ entry point the command line and the window use.  It knows no Qt.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -29,7 +30,11 @@ Progress = Callable[[str, float], None]
 @dataclass(frozen=True)
 class AnalyzerSettings:
     detector: DetectorSettings = field(default_factory=DetectorSettings)
-    emotion_weights: str = "moodplayer"
+    #: "moodplayer" (our trained weights) or "deepface" (DeepFace's official ones, where
+    #: the user has them); the environment variable MOODPLAYER_EMOTION_WEIGHTS sets it.
+    emotion_weights: str = field(
+        default_factory=lambda: os.environ.get("MOODPLAYER_EMOTION_WEIGHTS", "moodplayer")
+    )
     #: Describe the scene with the ImageNet classifier when its model is present.
     scene_classifier: bool = True
     #: Live mode: longest side of the frame MTCNN searches when no face is tracked.

@@ -60,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    from moodplayer.selftest import QT_PROBE_FLAG
+
+    if argv[:1] == [QT_PROBE_FLAG]:  # internal: the self-test's Qt check, in a child process
+        from moodplayer.selftest import probe_qt
+
+        return probe_qt()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -71,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_self_test()
     if args.command is None:
-        args = parser.parse_args(["gui", *(argv or [])]) if "gui" in _commands(parser) else args
+        args = parser.parse_args(["gui", *argv]) if "gui" in _commands(parser) else args
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help()
