@@ -88,7 +88,7 @@ def test_same_probabilities_as_deepface_analyze(analyzer, astronaut):
     theirs = DeepFace.analyze(crop_bgr, actions=("emotion",), detector_backend="skip",
                               enforce_detection=False, silent=True)[0]["emotion"]
     theirs = np.array([theirs[e] for e in EMOTIONS]) / 100.0
-    np.testing.assert_allclose(ours, theirs, atol=1e-4)
+    np.testing.assert_allclose(ours, theirs, atol=1e-3)
 
 
 def test_many_faces_mood_weighted(analyzer, photos):
@@ -139,3 +139,34 @@ def test_version_and_help(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "analyze" in capsys.readouterr().out
+
+
+def test_eval_path_matches_deepface_analyze(analyzer, fer_test):
+    """A FER2013 face gives the same probabilities through eval-emotion's path and
+    through DeepFace.analyze: training data and photos meet the network the same way."""
+    from deepface import DeepFace
+
+    from moodplayer.emotion_eval import load_faces
+    from moodplayer.vision.emotion import grey48_to_face
+
+    images, _ = load_faces(fer_test)
+    for img in images[:3]:
+        ours = analyzer.emotions.predict_crops(grey48_to_face(img)[None])[0]
+        bgr = np.repeat(img[:, :, None], 3, axis=2)
+        theirs = DeepFace.analyze(bgr, actions=("emotion",), detector_backend="skip",
+                                  enforce_detection=False, silent=True)[0]["emotion"]
+        np.testing.assert_allclose(ours, np.array([theirs[e] for e in EMOTIONS]) / 100, atol=1e-3)
+
+
+def test_sample_face_is_found(analyzer):
+    from moodplayer.sample import sample_face
+
+    result = analyzer.analyze_array(sample_face())
+    assert len(result.faces) == 1
+
+
+def test_home_override(home):
+    from moodplayer import paths
+
+    assert paths.home() == home and home.is_dir()
+    assert paths.database_path().parent == home
