@@ -200,8 +200,17 @@ def parse_seeds(text: str) -> tuple[str, ...]:
     return tuple(tags)
 
 
+def _clean(text: str) -> str:
+    """Trimmed, with inner runs of whitespace (newlines from spreadsheets) made one space."""
+    text = text.strip()
+    if "  " in text or "\n" in text or "\r" in text or "\t" in text:
+        text = " ".join(text.split())
+    return text
+
+
 def _uid(artist: str, track: str) -> str:
-    return f"{' '.join(artist.casefold().split())}\x1f{' '.join(track.casefold().split())}"
+    """The key a song is known by across imports: artist and title, case-folded."""
+    return f"{_clean(artist).casefold()}\x1f{_clean(track).casefold()}"
 
 
 def _number(text: str, name: str) -> float:
@@ -298,11 +307,7 @@ def read_muse_csv(path: Path, progress: Progress | None = None) -> ParsedFile:
     total_lines = max(1, text.count("\n"))
     prev_line = reader.line_num
 
-    def opt(row: list[str], i: int | None) -> str | None:
-        if i is None or i >= len(row):
-            return None
-        v = row[i].strip()
-        return v or None
+    optional = [(i if i is not None else -1) for i in (i_mbid, i_spot, i_genre, i_url)]
 
     while True:
         try:
@@ -317,50 +322,60 @@ def read_muse_csv(path: Path, progress: Progress | None = None) -> ParsedFile:
             continue
         start = prev_line + 1
         prev_line = reader.line_num
-        if not row or all(not c.strip() for c in row):
+        n_fields = len(row)
+        if n_fields <= 1 and not (row and row[0].strip()):
             continue  # blank lines (spreadsheets add them) are not rows
         data_rows += 1
         if progress is not None and data_rows % 10000 == 0:
             progress("reading", min(1.0, reader.line_num / total_lines))
         try:
-            if len(row) < need:
-                raise ValueError(f"missing fields ({len(row)} of {width})")
-            if len(row) > width and any(c.strip() for c in row[width:]):
-                raise ValueError(f"too many fields ({len(row)} of {width})")
-            track = " ".join(row[i_track].split())
-            artist = " ".join(row[i_artist].split())
-            if not track:
-                raise ValueError("track is missing")
-            if not artist:
-                raise ValueError("artist is missing")
+            if n_fields < need:
+                raise ValueError(f"missing fields ({n_fields} of {width})")
+            if n_fields > width and any(c.strip() for c in row[width:]):
+                raise ValueError(f"too many fields ({n_fields} of {width})")
+            track = _clean(row[i_track])
+            artist = _clean(row[i_artist])
+            if not track or not artist:
+                if not any(c.strip() for c in row):
+                    data_rows -= 1
+                    continue  # a row of empty cells, as spreadsheets write them
+                raise ValueError("track is missing" if not track else "artist is missing")
             try:
                 seeds = parse_seeds(row[i_seeds])
             except ValueError as err:
                 raise ValueError(f"{err} ({_short(row[i_seeds])})") from None
-            tags_f = _number(row[i_tags], "number_of_emotion_tags")
-            if tags_f < 0 or tags_f != int(tags_f):
+            try:
+                tags_f = float(row[i_tags])
+                v = float(row[i_v])
+                a = float(row[i_a])
+                d = float(row[i_d])
+            except ValueError:  # say which field, and accept a decimal comma
+                tags_f = _number(row[i_tags], "number_of_emotion_tags")
+                v = _number(row[i_v], "valence_tags")
+                a = _number(row[i_a], "arousal_tags")
+                d = _number(row[i_d], "dominance_tags")
+            if not (tags_f >= 0 and tags_f == int(tags_f)):
                 raise ValueError(f"number_of_emotion_tags is not a count ({_short(row[i_tags])})")
-            v = _number(row[i_v], "valence_tags")
-            a = _number(row[i_a], "arousal_tags")
-            d = _number(row[i_d], "dominance_tags")
-            for name, value in (("valence", v), ("arousal", a), ("dominance", d)):
-                if not lo <= value <= hi:
-                    raise ValueError(f"{name} {value:g} is outside {lo:g}-{hi:g}")
-        except ValueError as err:
+            if not (lo <= v <= hi and lo <= a <= hi and lo <= d <= hi):
+                for name, value in (("valence", v), ("arousal", a), ("dominance", d)):
+                    if not lo <= value <= hi:
+                        raise ValueError(f"{name} {value:g} is outside {lo:g}-{hi:g}")
+        except (ValueError, OverflowError) as err:
             problem_count += 1
             if len(problems) < MAX_PROBLEMS_KEPT:
                 problems.append(RowProblem(start, str(err)))
             continue
-        uid = _uid(artist, track)
+        uid = f"{artist.casefold()}\x1f{track.casefold()}"
         if uid in seen:
             duplicates += 1
             continue
         seen.add(uid)
+        mbid, spot, genre, url = (
+            (row[i].strip() or None) if 0 <= i < n_fields else None for i in optional
+        )
         rows.append(
-            MuseRow(
-                start, track, artist, list(seeds), int(tags_f), v, a, d,
-                opt(row, i_mbid), opt(row, i_spot), opt(row, i_genre) or "", opt(row, i_url),
-            )
+            MuseRow(start, track, artist, list(seeds), int(tags_f), v, a, d, mbid, spot,
+                    genre or "", url)
         )
     return ParsedFile(rows, problems, problem_count, duplicates, data_rows, encoding, delimiter)
 
@@ -400,13 +415,16 @@ def seed_tag_stats(rows: list[MuseRow]) -> dict[str, SeedTagStats]:
 
 def seed_vads(rows: list[MuseRow], stats: dict[str, SeedTagStats]) -> list[tuple | None]:
     """Per row, the mean own VAD of its seed tags (None where no seed's VAD is known)."""
+    memo: dict[tuple[str, ...], tuple | None] = {}
     out: list[tuple | None] = []
     for r in rows:
-        known = [stats[t].own for t in r.seeds if t in stats and stats[t].own is not None]
-        if not known:
-            out.append(None)
-        else:
-            out.append(tuple(sum(k[j] for k in known) / len(known) for j in range(3)))
+        key = tuple(r.seeds)
+        if key not in memo:
+            known = [stats[t].own for t in key if t in stats and stats[t].own is not None]
+            memo[key] = (
+                tuple(sum(k[j] for k in known) / len(known) for j in range(3)) if known else None
+            )
+        out.append(memo[key])
     return out
 
 
@@ -472,7 +490,8 @@ def import_muse(
     generation = store.new_generation()
     try:
         with store.transaction(conn):
-            before = {uid for (uid,) in conn.execute("SELECT uid FROM tracks")}
+            n_before = store.track_count(conn)
+            seeds_json: dict[tuple[str, ...], str] = {}
             conn.executemany(
                 """INSERT INTO tracks (uid, track, artist, genre, seeds, number_of_emotion_tags,
                        valence, arousal, dominance, seed_valence, seed_arousal, seed_dominance,
@@ -491,7 +510,11 @@ def import_muse(
                        generation = excluded.generation""",
                 (
                     (
-                        r.uid, r.track, r.artist, r.genre, json.dumps(r.seeds), r.tags,
+                        r.uid, r.track, r.artist, r.genre,
+                        seeds_json.get(tuple(r.seeds)) or seeds_json.setdefault(
+                            tuple(r.seeds), json.dumps(r.seeds)
+                        ),
+                        r.tags,
                         r.valence, r.arousal, r.dominance,
                         *(sv if sv is not None else (None, None, None)),
                         r.mbid, r.spotify_id, r.lastfm_url, label, r.line, generation,
@@ -499,7 +522,10 @@ def import_muse(
                     for r, sv, label in zip(rows, svad, labels)
                 ),
             )
-            conn.execute("DELETE FROM tracks WHERE generation != ?", (generation,))
+            n_total = store.track_count(conn)
+            removed = conn.execute(
+                "DELETE FROM tracks WHERE generation != ?", (generation,)
+            ).rowcount
             conn.execute("DELETE FROM seed_tags")
             conn.executemany(
                 "INSERT INTO seed_tags VALUES (?,?,?,?,?,?,?,?)",
@@ -509,10 +535,9 @@ def import_muse(
                 ),
             )
             now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-            uids = {r.uid for r in rows}
-            report.added = len(uids - before)
-            report.updated = len(uids & before)
-            report.removed = len(before - uids)
+            report.added = n_total - n_before
+            report.updated = len(rows) - report.added
+            report.removed = removed
             report.imported = len(rows)
             report.clusters = model.k
             for key, value in (
