@@ -47,6 +47,7 @@ import numpy as np
 from moodplayer import paths
 from moodplayer.errors import ModelLoadError
 from moodplayer.mood.vad import VAD
+from moodplayer.vision.tflite_check import IDENTIFIER, check_tflite
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +168,7 @@ def open_interpreter(path: Path, num_threads: int | None = None):
     path = Path(path)
     if not path.is_file():
         raise ModelLoadError(f"The scene model {path} does not exist.")
+    check_tflite(path)  # the native interpreter may crash on a damaged file instead of raising
     interpreter_class = _interpreter_class()
     threads = num_threads or max(1, min(4, os.cpu_count() or 1))
     try:
@@ -313,8 +315,10 @@ def _copy_stream(source, target, total: int | None, progress: Progress | None) -
 def _extract_model(archive: Path, target: Path) -> None:
     """Write the .tflite inside ``archive`` (tar/tgz/zip/gzip or a bare model) to ``target``."""
     with open(archive, "rb") as handle:
-        magic = handle.read(4)
-    if tarfile.is_tarfile(archive):
+        magic = handle.read(8)
+    if magic[4:8] == IDENTIFIER:  # a bare model (it may carry a zip of labels at its end)
+        shutil.copyfile(archive, target)
+    elif tarfile.is_tarfile(archive):
         with tarfile.open(archive) as tar:
             members = [
                 m for m in tar.getmembers() if m.isfile() and Path(m.name).name == MODEL_FILENAME
