@@ -88,7 +88,7 @@ def test_same_probabilities_as_deepface_analyze(analyzer, astronaut):
     theirs = DeepFace.analyze(crop_bgr, actions=("emotion",), detector_backend="skip",
                               enforce_detection=False, silent=True)[0]["emotion"]
     theirs = np.array([theirs[e] for e in EMOTIONS]) / 100.0
-    np.testing.assert_allclose(ours, theirs, atol=1e-3)
+    np.testing.assert_allclose(ours, theirs, atol=1e-5)
 
 
 def test_many_faces_mood_weighted(analyzer, photos):
@@ -155,7 +155,7 @@ def test_eval_path_matches_deepface_analyze(analyzer, fer_test):
         bgr = np.repeat(img[:, :, None], 3, axis=2)
         theirs = DeepFace.analyze(bgr, actions=("emotion",), detector_backend="skip",
                                   enforce_detection=False, silent=True)[0]["emotion"]
-        np.testing.assert_allclose(ours, np.array([theirs[e] for e in EMOTIONS]) / 100, atol=1e-3)
+        np.testing.assert_allclose(ours, np.array([theirs[e] for e in EMOTIONS]) / 100, atol=1e-5)
 
 
 def test_sample_face_is_found(analyzer):

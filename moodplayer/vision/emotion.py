@@ -139,9 +139,10 @@ def grey48_to_face(img48: np.ndarray) -> np.ndarray:
     """A 48 x 48 grey face (FER2013 format) as the 224 x 224 BGR input DeepFace takes."""
     import cv2
 
-    bgr = cv2.cvtColor(img48.astype(np.uint8), cv2.COLOR_GRAY2BGR)
     from deepface.modules.preprocessing import resize_image
 
+    # As DeepFace.analyze does: scale to [0, 1] first (float64), then resize.
+    bgr = cv2.cvtColor(img48.astype(np.uint8), cv2.COLOR_GRAY2BGR) / 255.0
     return resize_image(bgr, (FACE_SIDE, FACE_SIDE))[0]
 
 
