@@ -9,20 +9,6 @@ import pytest
 
 from moodplayer.vision.images import load_image
 
-SCENE_PHOTOS = (
-    "bird.bmp",
-    "cat_720p.jpg",
-    "dragonfly.bmp",
-    "face.jpg",
-    "grace_hopper.bmp",
-    "hot_dog.jpg",
-    "kite_and_cold.jpg",
-    "owl.jpg",
-    "parrot.jpg",
-    "pets.jpg",
-    "sunflower.bmp",
-)
-
 
 @pytest.fixture(scope="session")
 def scene_model_dir(shared) -> Path:

@@ -48,8 +48,12 @@ def test_preprocess_centre_crops_to_224():
 
 @pytest.mark.parametrize(
     "name,expected",
-    [("hot_dog.jpg", "hotdog"), ("sunflower.bmp", "daisy"), ("dragonfly.bmp", "dragonfly"),
-     ("cat_720p.jpg", "cat")],
+    [
+        ("hot_dog.jpg", "hotdog"),
+        ("sunflower.bmp", "daisy"),
+        ("dragonfly.bmp", "dragonfly"),
+        ("cat_720p.jpg", "cat"),
+    ],
 )
 def test_top_label_on_known_photos(scene_classifier, photo, name, expected):
     labels = scene_classifier.classify(photo(name), top_k=5)
@@ -153,12 +157,15 @@ def leftovers(folder) -> list[str]:
 def test_download_published_tgz_with_progress(home, monkeypatch, server, scene_model):
     monkeypatch.delenv(cls.MODEL_ENV, raising=False)
     root, base = server
-    make_tgz(root / "mobilenet_v2_1.0_224_quant.tgz", scene_model.read_bytes(),
-             f"./{MODEL_FILENAME}")
+    make_tgz(
+        root / "mobilenet_v2_1.0_224_quant.tgz", scene_model.read_bytes(), f"./{MODEL_FILENAME}"
+    )
     size = (root / "mobilenet_v2_1.0_224_quant.tgz").stat().st_size
     calls = []
-    path = download_model(f"{base}/mobilenet_v2_1.0_224_quant.tgz",
-                          progress=lambda done, total: calls.append((done, total)))
+    path = download_model(
+        f"{base}/mobilenet_v2_1.0_224_quant.tgz",
+        progress=lambda done, total: calls.append((done, total)),
+    )
     assert path == home / "models" / MODEL_FILENAME
     assert path.read_bytes() == scene_model.read_bytes()
     assert calls[0] == (0, size) and calls[-1] == (size, size)

@@ -56,9 +56,17 @@ def test_palette_finds_the_main_colours_and_their_shares():
 
 @pytest.mark.parametrize(
     "rgb,name",
-    [((0, 0, 0), "black"), ((255, 255, 255), "white"), ((128, 128, 128), "grey"),
-     ((220, 30, 30), "red"), ((250, 220, 30), "yellow"), ((40, 160, 60), "green"),
-     ((20, 60, 200), "blue"), ((120, 70, 30), "brown"), ((255, 140, 0), "orange")],
+    [
+        ((0, 0, 0), "black"),
+        ((255, 255, 255), "white"),
+        ((128, 128, 128), "grey"),
+        ((220, 30, 30), "red"),
+        ((250, 220, 30), "yellow"),
+        ((40, 160, 60), "green"),
+        ((20, 60, 200), "blue"),
+        ((120, 70, 30), "brown"),
+        ((255, 140, 0), "orange"),
+    ],
 )
 def test_colour_names(rgb, name):
     import cv2
