@@ -32,8 +32,9 @@ removed.
 Each seed tag's own VAD is learnt from the file too: a song whose only emotion tag
 is its one seed tag has exactly that tag's Warriner norm as its VAD, so the median
 VAD of such songs is the tag's VAD (``seed_tags.valence`` ...). A song's *seed VAD*
-(``tracks.seed_valence`` ...) is the mean of its seed tags' own VADs where known;
-the recommender uses it (see :mod:`moodplayer.catalog.recommend`).
+(``tracks.seed_valence`` ...) is the mean over its seed tags of each tag's own VAD,
+or, for a tag the catalog has no such song for, of the mean VAD of the songs that
+carry the tag; the recommender uses it (see :mod:`moodplayer.catalog.recommend`).
 """
 
 from __future__ import annotations
@@ -414,13 +415,18 @@ def seed_tag_stats(rows: list[MuseRow]) -> dict[str, SeedTagStats]:
 
 
 def seed_vads(rows: list[MuseRow], stats: dict[str, SeedTagStats]) -> list[tuple | None]:
-    """Per row, the mean own VAD of its seed tags (None where no seed's VAD is known)."""
+    """Per row, its seed VAD: the mean over its seed tags of each tag's own VAD, or, for a
+    tag whose own VAD the catalog does not tell, the mean VAD of the songs carrying it
+    (None for a song without seed tags)."""
     memo: dict[tuple[str, ...], tuple | None] = {}
     out: list[tuple | None] = []
     for r in rows:
         key = tuple(r.seeds)
         if key not in memo:
-            known = [stats[t].own for t in key if t in stats and stats[t].own is not None]
+            known = [
+                stats[t].own if stats[t].own is not None else stats[t].mean
+                for t in key if t in stats
+            ]
             memo[key] = (
                 tuple(sum(k[j] for k in known) / len(known) for j in range(3)) if known else None
             )
