@@ -159,7 +159,7 @@ class ScanReport:
             parts.append(f"{self.rematched} matched again against the new catalog")
         if self.added or self.updated or self.rematched:
             parts.append(
-                f"of the files read: {self.matched} matched to catalog songs, "
+                f"of those: {self.matched} matched to catalog songs, "
                 f"{self.estimated} with an estimated mood"
             )
         if self.errors:
@@ -453,19 +453,32 @@ _VERSION_WORDS = (
 )
 _DASH_SUFFIX = re.compile(rf"\s+[-–—]\s+[^-–—]*\b(?:{_VERSION_WORDS})\b[^-–—]*$")
 _APOSTROPHES = re.compile(r"['’‘`´]")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_NON_ALNUM = re.compile(r"[\W_]+")  # keeps letters and digits of every script
 
 
 def _fold(text: str) -> str:
     """Case-folded text without accents: ``"Beyoncé"`` -> ``"beyonce"``."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.casefold()
 
 
 def _collapse(text: str) -> str:
-    text = _APOSTROPHES.sub("", text.replace("&", " and ").replace("+", " and "))
+    if "&" in text or "+" in text:
+        text = text.replace("&", " and ").replace("+", " and ")
+    if "'" in text or "’" in text or "‘" in text or "`" in text or "´" in text:
+        text = _APOSTROPHES.sub("", text)
     return _NON_ALNUM.sub(" ", text).strip()
+
+
+def _strip_extras(text: str) -> str:
+    if "(" in text or "[" in text or "{" in text:
+        text = _BRACKETED.sub(" ", text)
+    if " f" in text:
+        text = _FEAT.sub("", text)
+    return text
 
 
 def normalise_title(title: str) -> str:
@@ -475,38 +488,45 @@ def normalise_title(title: str) -> str:
     ``"[Live]"``, ``"(feat. X)"``), a trailing ``"feat. X"`` / ``"ft. X"`` /
     ``"featuring X"`` and a trailing ``" - 2011 Remaster"``-style version note
     are removed; ``&`` becomes ``and``; apostrophes go and other punctuation
-    becomes single spaces.
+    becomes single spaces. Letters of every script are kept.
     """
-    text = _fold(title)
-    text = _BRACKETED.sub(" ", text)
-    text = _FEAT.sub("", text)
-    text = _DASH_SUFFIX.sub("", text)
+    folded = _fold(title)
+    text = _strip_extras(folded)
+    if " -" in text or "–" in text or "—" in text:
+        text = _DASH_SUFFIX.sub("", text)
     out = _collapse(text)
-    return out or _collapse(_fold(title))
+    return out or _collapse(folded)
 
 
 def normalise_artist(artist: str) -> str:
     """An artist name reduced for matching: as :func:`normalise_title`, minus a leading "the"."""
-    text = _fold(artist)
-    text = _BRACKETED.sub(" ", text)
-    text = _FEAT.sub("", text)
-    out = _collapse(text)
+    folded = _fold(artist)
+    out = _collapse(_strip_extras(folded))
     if out.startswith("the ") and len(out) > 4:
         out = out[4:]
-    return out or _collapse(_fold(artist))
+    return out or _collapse(folded)
 
 
-def similarity(a: str, b: str) -> float:
-    """Similarity of two normalised names in [0, 1]: difflib's ratio, word order ignored."""
+def similarity(a: str, b: str, floor: float = 0.0) -> float:
+    """Similarity of two normalised names in [0, 1]: difflib's ratio, word order ignored.
+
+    With ``floor``, pairs that cannot reach it return 0 early (difflib's cheap
+    upper bounds), which keeps matching against a large catalog fast.
+    """
     if a == b:
         return 1.0
     if not a or not b:
         return 0.0
-    direct = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
     sa, sb = " ".join(sorted(a.split())), " ".join(sorted(b.split()))
     if sa == sb:
-        return max(direct, 0.99)
-    return max(direct, difflib.SequenceMatcher(None, sa, sb, autojunk=False).ratio())
+        return 0.99
+    best = 0.0
+    for x, y in ((a, b), (sa, sb)):
+        matcher = difflib.SequenceMatcher(None, x, y, autojunk=False)
+        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+            continue
+        best = max(best, matcher.ratio())
+    return best
 
 
 # --------------------------------------------------------------------------- catalog view
@@ -555,7 +575,8 @@ class CatalogView:
     """The MuSe catalog as needed for matching files and estimating moods.
 
     Reads the catalog store's ``tracks`` table (id, track, artist, genre, seeds,
-    valence, arousal, dominance, number_of_emotion_tags); loads lazily, once.
+    valence, arousal, dominance, number_of_emotion_tags) lazily, once; rows are
+    kept as plain tuples and turned into :class:`CatalogTrack` only when used.
     """
 
     _MAX_TOKEN_ARTISTS = 3000  # a word shared by more artists than this is no clue
@@ -563,27 +584,43 @@ class CatalogView:
     def __init__(self, conn: sqlite3.Connection):
         self._conn = conn
         self.signature = catalog_signature(conn)
-        self._tracks: list[CatalogTrack] | None = None
+        self._rows: list[tuple] | None = None
         self._exact: dict[tuple[str, str], int] = {}
         self._by_artist: dict[str, list[tuple[str, int]]] = {}
         self._by_title: dict[str, list[int]] = {}
         self._artist_tokens: dict[str, set[str]] = {}
+        self._prefixes: dict[str, list[str]] | None = None
         self._genres: dict[str, tuple[VAD, int]] | None = None
         self._seed_index: dict[str, list[int]] | None = None
+        self._seed_cache: dict[str, list[str]] = {}
         self._mean: tuple[VAD, int] | None = None
 
     @property
     def available(self) -> bool:
         return bool(self.signature)
 
-    def tracks(self) -> list[CatalogTrack]:
-        if self._tracks is None:
+    def rows(self) -> list[tuple]:
+        """``(id, track, artist, genre, seeds text, valence, arousal, dominance, tags)`` rows."""
+        if self._rows is None:
             self._load()
-        assert self._tracks is not None
-        return self._tracks
+        assert self._rows is not None
+        return self._rows
+
+    def track(self, index: int) -> CatalogTrack:
+        tid, track, artist, genre, seeds, v, a, d, n = self.rows()[index]
+        return CatalogTrack(
+            int(tid), track or "", artist or "", genre or "", self._seeds(seeds),
+            VAD(float(v), float(a), float(d)), int(n or 0),
+        )
+
+    def _seeds(self, text: object) -> list[str]:
+        key = str(text)
+        if key not in self._seed_cache:
+            self._seed_cache[key] = _parse_seeds(text)
+        return list(self._seed_cache[key])
 
     def _load(self) -> None:
-        self._tracks = []
+        self._rows = []
         if not self.available:
             return
         started = time.perf_counter()
@@ -591,65 +628,60 @@ class CatalogView:
         genre = "genre" if "genre" in cols else "''"
         seeds = "seeds" if "seeds" in cols else "'[]'"
         tags = "number_of_emotion_tags" if "number_of_emotion_tags" in cols else "0"
-        rows = self._conn.execute(
+        self._rows = rows = self._conn.execute(
             f"SELECT id, track, artist, {genre}, {seeds}, valence, arousal, dominance, {tags} "
             "FROM tracks WHERE valence IS NOT NULL AND arousal IS NOT NULL "
             "AND dominance IS NOT NULL"
         ).fetchall()
+        exact = self._exact
         best_tags: dict[tuple[str, str], int] = {}
-        for tid, track, artist, g, s, v, a, d, n in rows:
-            item = CatalogTrack(
-                int(tid), track or "", artist or "", g or "", _parse_seeds(s),
-                VAD(float(v), float(a), float(d)), int(n or 0),
-            )
-            index = len(self._tracks)
-            self._tracks.append(item)
-            na, nt = normalise_artist(item.artist), normalise_title(item.track)
+        by_artist = self._by_artist
+        by_title = self._by_title
+        for index, row in enumerate(rows):
+            na, nt = normalise_artist(row[2] or ""), normalise_title(row[1] or "")
             key = (na, nt)
-            if key not in self._exact or item.tags > best_tags[key]:
-                self._exact[key] = index
-                best_tags[key] = item.tags
-            self._by_artist.setdefault(na, []).append((nt, index))
-            self._by_title.setdefault(nt, []).append(index)
-        for na in self._by_artist:
+            n = row[8] or 0
+            if key not in exact or n > best_tags[key]:
+                exact[key] = index
+                best_tags[key] = n
+            by_artist.setdefault(na, []).append((nt, index))
+            by_title.setdefault(nt, []).append(index)
+        for na in by_artist:
             for token in set(na.split()):
                 self._artist_tokens.setdefault(token, set()).add(na)
         log.info(
             "catalog loaded for matching: %d tracks in %.2f s",
-            len(self._tracks), time.perf_counter() - started,
+            len(rows), time.perf_counter() - started,
         )
 
     # -- matching
 
     def match(self, artist: str, title: str) -> Match | None:
         """The catalog track for a file's artist and title, or None (:data:`MATCH_THRESHOLD`)."""
-        tracks = self.tracks()
-        if not tracks:
+        rows = self.rows()
+        if not rows:
             return None
         na, nt = normalise_artist(artist), normalise_title(title)
         if not nt:
             return None
         exact = self._exact.get((na, nt))
         if exact is not None:
-            return Match(tracks[exact], 1.0)
+            return Match(self.track(exact), 1.0)
         if not na:
             # No artist: accept a title only when exactly one catalog song has it.
             same = self._by_title.get(nt, [])
-            return Match(tracks[same[0]], TITLE_WEIGHT) if len(same) == 1 else None
-        best: Match | None = None
+            return Match(self.track(same[0]), TITLE_WEIGHT) if len(same) == 1 else None
+        best: tuple[float, int, int] | None = None  # (score, tags, index)
         for cand_artist, artist_score in self._candidate_artists(na):
             for cand_title, index in self._by_artist[cand_artist]:
-                title_score = similarity(nt, cand_title)
+                title_score = similarity(nt, cand_title, MATCH_THRESHOLD)
                 if title_score < MATCH_THRESHOLD:
                     continue
                 score = TITLE_WEIGHT * title_score + (1 - TITLE_WEIGHT) * artist_score
-                if (
-                    best is None
-                    or score > best.score
-                    or (score == best.score and tracks[index].tags > best.track.tags)
-                ):
-                    best = Match(tracks[index], score)
-        return best
+                candidate = (score, int(rows[index][8] or 0), -index)
+                if best is None or candidate > best:
+                    best = candidate
+        return None if best is None else Match(self.track(-best[2]), best[0])
 
     def _candidate_artists(self, na: str) -> Iterable[tuple[str, float]]:
         if na in self._by_artist:
@@ -661,30 +693,43 @@ class CatalogView:
             if len(found) <= self._MAX_TOKEN_ARTISTS or not pool:
                 pool |= found
         if not pool:
-            # A typo in every word: fall back to a close-match search over all artists.
-            pool = set(difflib.get_close_matches(na, self._by_artist, n=5, cutoff=MATCH_THRESHOLD))
+            # A typo in every word: artists with a word that starts like one of ours.
+            prefixes = self._token_prefixes()
+            for token in tokens:
+                for similar in prefixes.get(token[:3], ()):
+                    found = self._artist_tokens[similar]
+                    if len(found) <= self._MAX_TOKEN_ARTISTS:
+                        pool |= found
         pool.discard(na)
         for cand in pool:
-            score = similarity(na, cand)
+            score = similarity(na, cand, MATCH_THRESHOLD)
             if score >= MATCH_THRESHOLD:
                 yield cand, score
+
+    def _token_prefixes(self) -> dict[str, list[str]]:
+        if self._prefixes is None:
+            prefixes: dict[str, list[str]] = defaultdict(list)
+            for token in self._artist_tokens:
+                prefixes[token[:3]].append(token)
+            self._prefixes = dict(prefixes)
+        return self._prefixes
 
     # -- mood statistics
 
     def mean(self) -> tuple[VAD, int]:
         if self._mean is None:
-            tracks = self.tracks()
-            self._mean = (_mean_vad([t.vad for t in tracks]), len(tracks))
+            rows = self.rows()
+            self._mean = (_mean_rows(rows), len(rows))
         return self._mean
 
     def genre_mean(self, genre: str) -> tuple[VAD, int, str] | None:
         """Mean VAD of the catalog tracks of ``genre`` (or of its parts: "rock/pop")."""
         if self._genres is None:
-            groups: dict[str, list[VAD]] = defaultdict(list)
-            for t in self.tracks():
-                if t.genre:
-                    groups[_collapse(_fold(t.genre))].append(t.vad)
-            self._genres = {g: (_mean_vad(v), len(v)) for g, v in groups.items()}
+            groups: dict[str, list[tuple]] = defaultdict(list)
+            for row in self.rows():
+                if row[3]:
+                    groups[_collapse(_fold(row[3]))].append(row)
+            self._genres = {g: (_mean_rows(r), len(r)) for g, r in groups.items()}
         whole = _collapse(_fold(genre))
         names = [whole] if whole in self._genres else []
         if not names:
@@ -702,9 +747,9 @@ class CatalogView:
         """Mean VAD of catalog tracks whose seed tags are named in ``text`` (genre, comment)."""
         if self._seed_index is None:
             index: dict[str, list[int]] = defaultdict(list)
-            for i, t in enumerate(self.tracks()):
-                for s in t.seeds:
-                    index[_collapse(_fold(s))].append(i)
+            for i, row in enumerate(self.rows()):
+                for seed in self._seeds(row[4]):
+                    index[_collapse(_fold(seed))].append(i)
             self._seed_index = dict(index)
         words = _collapse(_fold(text)).split()
         phrases = set(words) | {" ".join(p) for p in zip(words, words[1:])}
@@ -712,18 +757,17 @@ class CatalogView:
         if not tags:
             return None
         members = sorted({i for tag in tags for i in self._seed_index[tag]})
-        tracks = self.tracks()
-        return _mean_vad([tracks[i].vad for i in members]), len(members), tags
+        rows = self.rows()
+        return _mean_rows([rows[i] for i in members]), len(members), tags
 
 
-def _mean_vad(points: list[VAD]) -> VAD:
-    if not points:
+def _mean_rows(rows: list[tuple]) -> VAD:
+    """Mean VAD of catalog rows (valence, arousal, dominance at 5, 6, 7)."""
+    if not rows:
         return NEUTRAL_VAD
-    n = len(points)
+    n = len(rows)
     return VAD(
-        sum(p.valence for p in points) / n,
-        sum(p.arousal for p in points) / n,
-        sum(p.dominance for p in points) / n,
+        sum(r[5] for r in rows) / n, sum(r[6] for r in rows) / n, sum(r[7] for r in rows) / n
     )
 
 
@@ -778,11 +822,12 @@ def assign_mood(catalog: CatalogView, tags: FileTags) -> MoodResult:
                 seeds,
             )
         vad, n = catalog.mean()
-        about = f"its genre '{tags.genre}' is" if tags.genre else "it has no genre tag that is"
+        about = (
+            f"and neither is its genre '{tags.genre}'" if tags.genre else "and it has no genre tag"
+        )
         return MoodResult(
             vad, True,
-            f"Not in the catalog and {about} not in the catalog; mood set to the mean "
-            f"of all {n} catalog songs.",
+            f"Not in the catalog, {about}; mood set to the mean of all {n} catalog songs.",
             [],
         )
     return MoodResult(
@@ -1088,8 +1133,10 @@ def scan(
                     report.matched += int(not mood.estimated)
                     report.estimated += int(mood.estimated)
             else:
-                _rematch_one(conn, catalog, path)
+                mood = _rematch_one(conn, catalog, path)
                 report.rematched += 1
+                report.matched += int(not mood.estimated)
+                report.estimated += int(mood.estimated)
             pending += 1
             if pending >= COMMIT_EVERY:
                 conn.commit()
