@@ -19,9 +19,11 @@ Examples: a close portrait (a = 0.25, detector 0.99, emotion 0.9) with a
 recognised scene (confidence 0.9) -> faces 68 %; a group far away (a = 0.03)
 -> faces 38 %; the portrait with colour alone (confidence 0.5) -> faces 79 %.
 
-The fused mood's VAD is the weighted mean of the two VAD points; its emotion is
-the emotion word nearest that point; its confidence the weighted mean of the two
-confidences; its ``probabilities`` stay those of the faces' emotions.
+The fused mood's VAD is the weighted mean of the two VAD points (this is what
+picks the music); its emotion is the faces' dominant emotion while the faces
+have at least half the weight, else the emotion word nearest the fused point;
+its confidence is the weighted mean of the two confidences; its
+``probabilities`` stay those of the faces' emotions.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ def fuse(
     confidence = w * faces.confidence + (1.0 - w) * scene_mood.confidence
     return Mood(
         vad,
-        nearest_emotion(vad),
+        faces.emotion if w >= 0.5 else nearest_emotion(vad),
         confidence,
         dict(faces.probabilities),
         {"faces": w, "scene": 1.0 - w},

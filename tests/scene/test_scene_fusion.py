@@ -39,8 +39,16 @@ def test_smiling_face_at_a_funeral_is_tempered():
     assert mood.sources["scene"] == pytest.approx(1 - w)
     assert mood.vad.valence < faces.vad.valence - 1.5
     assert mood.vad.valence == pytest.approx(w * faces.vad.valence + (1 - w) * 2.07)
-    assert mood.emotion != "happy"
+    assert mood.emotion != "happy"  # the scene has the larger share here
     assert mood.probabilities == faces.probabilities
+
+
+def test_emotion_word_follows_the_larger_share():
+    faces = faces_mood([(HAPPY, 0.25, 0.99)])
+    funeral = scene_mood(VAD(2.07, 4.10, 3.06), 0.9)
+    portrait = fuse(faces, 0.25, 0.99, funeral)
+    assert portrait.sources["faces"] > 0.5 and portrait.emotion == "happy"
+    assert portrait.vad.valence < faces.vad.valence - 1.5  # the VAD is still tempered
 
 
 def test_weights_follow_face_size_and_confidence():
