@@ -254,13 +254,20 @@ _default_lock = threading.Lock()
 _default_classifier: SceneClassifier | None = None
 
 
+def warm_up() -> None:
+    """Pay OpenCV's one-off colour-conversion set-up (~0.1 s) now, not on the first photo."""
+    colour_features(np.zeros((8, 8, 3), np.uint8))
+
+
 def load_default_classifier() -> SceneClassifier | None:
     """The process-wide classifier, loaded once, or None when no model file is installed.
 
-    Raises :class:`~moodplayer.errors.ModelLoadError` when the file is there but broken.
+    Also warms up the colour describer.  Raises
+    :class:`~moodplayer.errors.ModelLoadError` when the file is there but broken.
     Never downloads: use :func:`moodplayer.vision.classifier.download_model` for that.
     """
     global _default_classifier
+    warm_up()
     with _default_lock:
         path = find_model()
         if path is None:
