@@ -457,12 +457,24 @@ _NON_ALNUM = re.compile(r"[\W_]+")  # keeps letters and digits of every script
 
 
 def _fold(text: str) -> str:
-    """Case-folded text without accents: ``"Beyoncé"`` -> ``"beyonce"``."""
+    """Case-folded text without accents: ``"Beyoncé"`` -> ``"beyonce"``.
+
+    Accents are dropped from Latin, Greek and Cyrillic letters only; marks that
+    are part of other scripts (Japanese voicing marks, Hangul syllables) stay.
+    """
     if text.isascii():
         return text.lower()
-    text = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS))
+    kept = []
+    base = 0
+    for ch in decomposed:
+        if unicodedata.combining(ch):
+            if base < 0x0530:
+                continue
+        else:
+            base = ord(ch)
+        kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept)).casefold()
 
 
 def _collapse(text: str) -> str:
@@ -937,6 +949,8 @@ def _pyav_tags(path: str) -> FileTags | None:
                 for k, v in stream.metadata.items():
                     meta.setdefault(str(k).lower(), str(v))
             duration = container.duration / 1_000_000 if container.duration else None
+            if not duration and not _decodes(container):
+                return None
     except Exception as err:  # PyAV raises FFmpeg errors of many kinds
         log.debug("PyAV could not read %s: %s", path, err)
         return None
@@ -950,6 +964,16 @@ def _pyav_tags(path: str) -> FileTags | None:
     )
 
 
+def _decodes(container) -> bool:
+    """Whether the first audio or video stream yields a frame (for files without a duration)."""
+    streams = list(container.streams.audio[:1]) or list(container.streams.video[:1])
+    if not streams:
+        return False
+    for _frame in container.decode(streams[0]):
+        return True
+    return False
+
+
 def read_tags(path: str | os.PathLike[str]) -> FileTags:
     """Title, artist, album, genre, comment and duration of a media file (opened read-only).
 
@@ -959,6 +983,11 @@ def read_tags(path: str | os.PathLike[str]) -> FileTags:
     not readable audio or video.
     """
     path = os.fspath(path)
+    try:
+        if os.path.getsize(path) == 0:
+            raise LibraryError(f"{path} is empty.")
+    except OSError as err:
+        raise LibraryError(f"{path} could not be read: {err.strerror or err}.") from err
     tags = _mutagen_tags(path)
     if tags is None or not tags.duration_s:
         fallback = _pyav_tags(path)
