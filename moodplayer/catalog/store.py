@@ -310,6 +310,10 @@ def _salvage(source: Path, conn: sqlite3.Connection) -> int:
         return 0
     saved = 0
     try:
+        # Lets SQLite read a file shorter than its header says (a truncated copy) instead
+        # of refusing it outright; this connection only reads.
+        with contextlib.suppress(sqlite3.Error):
+            old.execute("PRAGMA writable_schema = ON")
         try:
             tables = old.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
