@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from moodplayer.catalog import feedback, store
+from moodplayer.catalog import feedback
 from moodplayer.catalog.recommend import STRATEGIES, Recommendation, recommend, targets
 from moodplayer.mood.vad import EMOTION_VAD, EMOTIONS, VAD
 
