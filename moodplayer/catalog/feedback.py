@@ -78,12 +78,18 @@ def remove(conn: sqlite3.Connection, key: str, kind: str) -> int:
 
 def recent_plays(conn: sqlite3.Connection, limit: int = RECENT_WINDOW) -> list[str]:
     """Keys of the last ``limit`` songs played, most recent first, each once."""
-    rows = conn.execute(
-        "SELECT key, max(at) AS last FROM feedback WHERE kind = 'play' "
-        "GROUP BY key ORDER BY last DESC LIMIT ?",
-        (int(limit),),
-    )
-    return [r[0] for r in rows]
+    limit = max(0, int(limit))
+    seen: dict[str, None] = {}
+    # newest first through the (kind, at) index; a song played many times in a row
+    # only costs a few more rows
+    for (key,) in conn.execute(
+        "SELECT key FROM feedback WHERE kind = 'play' ORDER BY at DESC, id DESC LIMIT ?",
+        (limit * 10 + 10,),
+    ):
+        seen.setdefault(key, None)
+        if len(seen) >= limit:
+            break
+    return list(seen)[:limit]
 
 
 @dataclass

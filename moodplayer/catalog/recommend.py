@@ -224,26 +224,36 @@ def _load_catalog(conn: sqlite3.Connection) -> _Catalog:
     from moodplayer.catalog.clusters import load_cluster_model
 
     model = load_cluster_model(conn)
-    rows = conn.execute(
-        "SELECT id, artist, valence, arousal, dominance, seed_valence, seed_arousal, "
-        "seed_dominance, number_of_emotion_tags, cluster FROM tracks ORDER BY id"
-    ).fetchall()
-    n = len(rows)
     mean = np.array(model.mean, dtype=np.float64)
     scale = np.array(model.scale, dtype=np.float64)
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
-    raw = np.array([r[2:5] for r in rows], dtype=np.float64).reshape(n, 3)
-    seed = np.array(
-        [r[5:8] if r[5] is not None else r[2:5] for r in rows], dtype=np.float64
-    ).reshape(n, 3)
-    tags = np.fromiter((r[8] or 0 for r in rows), dtype=np.float64, count=n)
+    numbers = np.array(
+        conn.execute(
+            "SELECT id, valence, arousal, dominance, coalesce(seed_valence, valence), "
+            "coalesce(seed_arousal, arousal), coalesce(seed_dominance, dominance), "
+            "number_of_emotion_tags, coalesce(cluster, -1) FROM tracks ORDER BY id"
+        ).fetchall(),
+        dtype=np.float64,
+    ).reshape(-1, 9)
+    n = len(numbers)
+    ids = numbers[:, 0].astype(np.int64)
+    raw = numbers[:, 1:4]
+    seed = numbers[:, 4:7]
+    tags = numbers[:, 7]
     codes: dict[str, int] = {}
+    raw_codes: dict[str, int] = {}
+
+    def code(name: str) -> int:
+        c = raw_codes.get(name)
+        if c is None:
+            c = raw_codes[name] = codes.setdefault(fb.normalise_artist(name), len(codes))
+        return c
+
     artist = np.fromiter(
-        (codes.setdefault(fb.normalise_artist(r[1]), len(codes)) for r in rows),
+        (code(a) for (a,) in conn.execute("SELECT artist FROM tracks ORDER BY id")),
         dtype=np.int32,
         count=n,
     )
-    cluster = np.fromiter((-1 if r[9] is None else r[9] for r in rows), dtype=np.int16, count=n)
+    cluster = numbers[:, 8].astype(np.int16)
     if n and (cluster < 0).any():
         cluster = model.assign_many(raw).astype(np.int16)
     conf = np.minimum(1.0, np.log1p(tags) / math.log1p(CONFIDENCE_FULL)).astype(np.float32)
