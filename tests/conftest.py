@@ -15,6 +15,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from moodplayer import paths  # noqa: E402
 
+# The scene classifier: tests use the copy in ../shared (users' machines download it).
+_SHARED = paths.shared_data_dir()
+if _SHARED is not None and (_SHARED / "models" / "scene").is_dir():
+    os.environ.setdefault("MOODPLAYER_SCENE_MODEL", str(_SHARED / "models" / "scene"))
+
 
 @pytest.fixture
 def home(tmp_path, monkeypatch) -> Path:

@@ -1,8 +1,10 @@
 """One mood from the faces and the scene of a picture.
 
-Weighting (a = fraction of the image the faces fill, 0..1)::
+Weighting (a = fraction of the image area the face boxes fill, 0..1)::
 
-    g        = clamp(0.5 + 2a, 0.5, 1)           # 0.5 for tiny faces, 1 from a >= 0.25
+    e        = sqrt(a)                            # the faces' linear extent: a face box is
+                                                  # only the face, a portrait's subject is more
+    g        = clamp(0.5 + 2e, 0.5, 1)            # 0.5 for tiny faces, 1 from e >= 0.25
     c_faces  = face_confidence * (0.5 + 0.5 * faces.confidence)
                # detector confidence, times how sure the emotion reading is
     c_scene  = scene.confidence                   # 0.5 colour alone .. ~0.95 with labels
@@ -16,8 +18,9 @@ funeral is tempered by the scene.  No faces (or a = 0): the scene alone
 (``{"faces": 0, "scene": 1}``); no scene: the faces alone.
 
 Examples: a close portrait (a = 0.25, detector 0.99, emotion 0.9) with a
-recognised scene (confidence 0.9) -> faces 68 %; a group far away (a = 0.03)
--> faces 38 %; the portrait with colour alone (confidence 0.5) -> faces 79 %.
+recognised scene (confidence 0.9) -> faces 68 %; a group far away or a half-length
+portrait (a = 0.03) -> faces 58 %; tiny faces (a = 0.002) -> 40 %;
+the portrait with colour alone (confidence 0.5) -> faces 79 %.
 
 The fused mood's VAD is the weighted mean of the two VAD points (this is what
 picks the music); its emotion is the faces' dominant emotion while the faces
@@ -44,7 +47,7 @@ def face_weight(
     area = min(1.0, max(0.0, face_area_fraction))
     if area <= 0:
         return 0.0
-    g = min(1.0, max(0.5, 0.5 + AREA_GAIN * area))
+    g = min(1.0, max(0.5, 0.5 + AREA_GAIN * area**0.5))
     c_faces = max(0.0, min(1.0, face_confidence)) * (
         0.5 + 0.5 * max(0.0, min(1.0, emotion_confidence))
     )

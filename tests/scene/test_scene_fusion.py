@@ -31,9 +31,9 @@ def test_no_scene_means_faces_alone():
 
 
 def test_smiling_face_at_a_funeral_is_tempered():
-    faces = faces_mood([(HAPPY, 0.08, 0.99)])
+    faces = faces_mood([(HAPPY, 0.01, 0.99)])
     funeral = scene_mood(VAD(2.07, 4.10, 3.06), 0.9)  # Warriner "funeral"
-    mood = fuse(faces, 0.08, 0.99, funeral)
+    mood = fuse(faces, 0.01, 0.99, funeral)
     w = mood.sources["faces"]
     assert 0.3 < w < 0.7
     assert mood.sources["scene"] == pytest.approx(1 - w)
