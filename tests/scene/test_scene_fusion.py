@@ -57,7 +57,7 @@ def test_weights_follow_face_size_and_confidence():
     unsure = face_weight(0.25, 0.4, 0.9, 0.9)
     vague_scene = face_weight(0.25, 0.99, 0.9, 0.5)
     assert big == pytest.approx(0.676, abs=0.001)
-    assert small == pytest.approx(0.384, abs=0.001)
+    assert small == pytest.approx(0.575, abs=0.001)
     assert small < big and unsure < big and vague_scene > big
     assert face_weight(0.0, 0.99, 0.9, 0.9) == 0.0
     # Even a face filling the picture leaves the scene its share.
