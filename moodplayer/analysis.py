@@ -108,17 +108,40 @@ class Analyzer:
         self._last_face: Face | None = None
 
     # -- loading -----------------------------------------------------------------
-    def load(self, progress: Progress | None = None) -> None:
-        """Load every model (seconds: TensorFlow, MTCNN, the emotion graph)."""
+    def load(self, progress: Progress | None = None, download: bool = False) -> None:
+        """Load every model (seconds: TensorFlow, MTCNN, the emotion graph).
+
+        With ``download``, fetch the scene classifier once when it is not installed
+        (the window does this; a failed download leaves the colour describer alone).
+        """
         report = progress or (lambda _msg, _frac: None)
         with self._load_lock:
             report("Loading the face detector (MTCNN)…", 0.05)
             self.detector.load()
             report("Loading the emotion model…", 0.6)
             self.emotions.load()
+            if download and self.settings.scene_classifier:
+                self._download_scene_model(report)
             report("Loading the scene describer…", 0.85)
             self._load_scene()
             report("Ready", 1.0)
+
+    def _download_scene_model(self, report: Progress) -> None:
+        try:
+            from moodplayer.vision import classifier
+        except ImportError:
+            return
+        if classifier.find_model() is not None:
+            return
+
+        def step(done: int, total: int | None) -> None:
+            frac = done / total if total else 0.0
+            report(f"Downloading the scene model ({done / 1e6:.1f} MB)…", 0.6 + 0.25 * frac)
+
+        try:
+            classifier.download_model(progress=step, timeout=20.0)
+        except Exception as err:  # noqa: BLE001 - offline is fine: colour and light remain
+            log.warning("scene model not downloaded (%s); using colour and light only", err)
 
     def _load_scene(self):
         if self._scene_loaded:
