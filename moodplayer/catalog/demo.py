@@ -1,6 +1,6 @@
 """The demo library: music moodplayer makes itself, so a fresh install plays something real.
 
-On first use :func:`ensure_demo_library` composes a dozen short pieces and four
+On first use :func:`ensure_demo_library` composes fourteen short pieces and four
 music videos with :mod:`moodplayer.catalog.synth`, spread over the mood space
 (the seven emotion words' VAD and points between them), writes them into
 ``MOODPLAYER_HOME/demo`` with PyAV (audio: Opus in Ogg; videos: H.264 and AAC in
@@ -89,7 +89,9 @@ def _emotion(name: str) -> VAD:
 
 
 #: The demo items: the seven emotion words' VAD (Warriner et al. 2013) and
-#: points between them, so every region of the mood space has something to play.
+#: points between them, so every region of the mood space has something to play:
+#: each of the shipped default mood clusters (data/default_clusters.json) holds at
+#: least one item (tests/library/test_library_demo.py checks it).
 DEMO_SPECS: tuple[DemoSpec, ...] = (
     DemoSpec("sunlit-parade", "Sunlit Parade", _emotion("happy"), "pop",
              ("happy", "cheerful", "joyous", "optimistic"), 28.0),
@@ -115,6 +117,10 @@ DEMO_SPECS: tuple[DemoSpec, ...] = (
              ("energetic", "triumphant", "rousing", "driving"), 24.0),
     DemoSpec("night-drive", "Night Drive", VAD(4.4, 5.6, 5.2), "electronic",
              ("nocturnal", "brooding", "dramatic", "hypnotic"), 26.0),
+    DemoSpec("empty-rooms", "Empty Rooms", VAD(2.6, 2.4, 2.8), "dark ambient",
+             ("gloomy", "lonely", "somber", "macabre"), 26.0),
+    DemoSpec("paper-boats", "Paper Boats", VAD(5.5, 4.2, 5.2), "indie",
+             ("atmospheric", "reflective", "mellow", "nostalgic"), 24.0),
     DemoSpec("sunburst", "Sunburst", VAD(8.0, 6.4, 6.8), "pop",
              ("happy", "bright", "fun", "uplifting"), 20.0, video=True),
     DemoSpec("blue-hour", "Blue Hour", VAD(2.5, 3.1, 3.9), "ambient",
@@ -259,10 +265,12 @@ def ensure_demo_library(
             todo = [s for s in DEMO_SPECS if not _entry_valid(folder, s, items.get(s.name))]
             if todo:
                 _generate(folder, todo, items, progress, workers)
-            _remove_stale(folder, manifest)
-            if todo or set(items) != {s.name for s in DEMO_SPECS} or "stale" in manifest:
-                for name in [n for n in items if n not in {s.name for s in DEMO_SPECS}]:
-                    del items[name]
+            current = {s.name for s in DEMO_SPECS}
+            dropped = {n: items.pop(n) for n in list(items) if n not in current}
+            stale = {**manifest.get("stale", {}), **dropped}
+            if stale:
+                _remove_stale(folder, stale, items)
+            if todo or stale:
                 _write_manifest(folder, manifest)
         result = [_local_item(folder, spec, items[spec.name]) for spec in DEMO_SPECS]
         _register(conn, result)
@@ -663,18 +671,14 @@ def _register(conn: sqlite3.Connection, items: list[LocalItem]) -> None:
             library.upsert_item(conn, item, comment="moodplayer demo")
 
 
-def _remove_stale(folder: Path, manifest: dict) -> None:
-    """Delete files this module made that no current item uses (never anything else)."""
-    keep = {_file_name(s, None) for s in DEMO_SPECS} | {
-        e.get("file") for e in manifest["items"].values() if isinstance(e, dict)
-    }
-    known = set()
-    for source in (manifest.get("stale", {}), manifest["items"]):
-        for entry in source.values() if isinstance(source, dict) else ():
-            if isinstance(entry, dict) and entry.get("file"):
-                known.add(str(entry["file"]))
-    for name in known - keep:
-        path = folder / Path(name).name
+def _remove_stale(folder: Path, stale: dict, items: dict) -> None:
+    """Delete files this module made for items that are gone (never anything else)."""
+    keep = {e.get("file") for e in items.values() if isinstance(e, dict)}
+    for entry in stale.values():
+        name = entry.get("file") if isinstance(entry, dict) else None
+        if not name or name in keep:
+            continue
+        path = folder / Path(str(name)).name
         with contextlib.suppress(OSError):
             path.unlink()
             log.info("removed old demo file %s", path)

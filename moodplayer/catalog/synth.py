@@ -57,7 +57,7 @@ PROGRESSIONS: dict[str, tuple[tuple[int, ...], ...]] = {
     "ionian": ((0, 4, 5, 3), (0, 5, 3, 4), (0, 3, 4, 3)),
     "mixolydian": ((0, 6, 3, 0), (0, 3, 6, 3)),
     "dorian": ((0, 3, 0, 3), (0, 2, 3, 0), (0, 3, 6, 4)),
-    "aeolian": ((0, 5, 2, 6), (0, 3, 5, 4), (0, 5, 3, 4)),
+    "aeolian": ((0, 3, 5, 4), (0, 5, 3, 4), (0, 3, 0, 4)),
     "harmonic_minor": ((0, 3, 4, 0), (0, 5, 3, 4)),
     "phrygian": ((0, 1, 0, 6), (0, 1, 6, 0)),
 }
@@ -109,8 +109,8 @@ class MusicParams:
             lead = "distorted"
         elif brightness > 0.62:
             lead = "saw"
-        elif brightness > 0.3:
-            lead = "pluck"
+        elif brightness > 0.3 or v < 4.5:
+            lead = "pluck"  # dull and slow, a soft piano: the sad end of the calm moods
         else:
             lead = "sine"
         if a < 3.8:
