@@ -57,7 +57,3 @@ def conn(tmp_path) -> sqlite3.Connection:
     yield c
     c.close()
 
-
-def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
-    path.write_bytes(text.encode(encoding))
-    return path
