@@ -436,3 +436,43 @@ def test_library_command(home, music, capsys):
     assert "not in the library" in capsys.readouterr().err
     assert cli.main(["library", "add", str(music / "missing")]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- a damaged database
+
+
+def test_damaged_catalog_pages_do_not_lose_the_library(home, music, shared):
+    sample = shared / "data" / "muse" / "muse_sample.csv"
+    if not sample.is_file():
+        pytest.skip("the MuSe sample (../shared/data/muse/muse_sample.csv) is absent")
+    from moodplayer.catalog.muse import import_muse
+
+    conn = library.connect()
+    import_muse(sample, conn)
+    tag_file(music / "a.mp3", "Queen", "Don't Stop Me Now")
+    tag_file(music / "b.opus", "Nobody", "Nothing")
+    library.add_folder(conn, music)
+    library.scan(conn)
+    before = [i.to_json() for i in library.list_items(conn)]
+    pages = [r[0] for r in conn.execute("SELECT pageno FROM dbstat WHERE name = 'tracks'")]
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+    from moodplayer import paths
+
+    db_file = paths.database_path()
+    with open(db_file, "r+b") as f:  # scribble over a page in the middle of the catalog
+        f.seek((pages[len(pages) // 2] - 1) * page_size)
+        f.write(os.urandom(page_size))
+
+    conn = library.connect()  # the store notices, moves the file aside and salvages
+    try:
+        assert list(db_file.parent.glob(db_file.name + ".corrupt-*"))
+        assert [i.to_json() for i in library.list_items(conn)] == before
+        assert library.list_folders(conn) == [music.resolve()]
+        report = library.scan(conn)
+        assert report.unchanged == 0 and report.rematched == 2  # the catalog is gone
+        assert all(i.estimated for i in library.list_items(conn))
+    finally:
+        conn.close()
