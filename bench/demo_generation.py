@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
                     "duration_s": entry["duration_s"],
                     "bytes": entry["size"],
                     "seconds_to_make": entry["seconds_to_make"],
+                    "cpu_seconds": entry["cpu_seconds_to_make"],
                     "bpm": entry["music"]["bpm"],
                     "mode": entry["music"]["mode"],
                 }
@@ -61,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         kind = "video" if r["video"] else "audio"
         print(
             f"{r['name']:30s} {kind:5s} {r['duration_s']:5.1f} s  {r['bytes'] / 1024:6.0f} KiB  "
-            f"{r['bpm']:5.1f} bpm {r['mode']:15s} made in {r['seconds_to_make']:.2f} s"
+            f"{r['bpm']:5.1f} bpm {r['mode']:15s} made in {r['seconds_to_make']:.2f} s "
+            f"({r['cpu_seconds']:.2f} s CPU)"
         )
     print(
         f"first run: {first_wall:.2f} s wall, {first_cpu:.2f} s CPU, for {len(rows)} items "
@@ -69,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{total_bytes / 1e6:.1f} MB (load average before: {load_before:.1f}, "
         f"{os.cpu_count()} CPUs)"
     )
+    audio_cpu = sum(r["cpu_seconds"] for r in rows if not r["video"])
+    video_cpu = sum(r["cpu_seconds"] for r in rows if r["video"])
+    print(f"CPU per item: audio {audio_cpu:.2f} s in all, videos {video_cpu:.2f} s in all")
     print(f"second run (already present): {again_wall * 1000:.1f} ms")
     if args.json:
         print(
@@ -77,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
                     "first_run_wall_s": round(first_wall, 3),
                     "first_run_cpu_s": round(first_cpu, 3),
                     "present_check_ms": round(again_wall * 1000, 2),
+                    "audio_cpu_s": round(audio_cpu, 3),
+                    "video_cpu_s": round(video_cpu, 3),
                     "items": len(rows),
                     "videos": sum(r["video"] for r in rows),
                     "media_seconds": round(audio_seconds, 1),

@@ -318,6 +318,7 @@ def generate_item(folder: Path, spec: DemoSpec, fmt: AudioFormat | None = None) 
 
     fmt = fmt or audio_format()
     started = time.perf_counter()
+    cpu_started = time.thread_time()
     rendered = synth.render(spec.vad, spec.duration_s, synth.seed_for(spec.name))
     name = _file_name(spec, fmt)
     target = folder / name
@@ -344,6 +345,7 @@ def generate_item(folder: Path, spec: DemoSpec, fmt: AudioFormat | None = None) 
         "fingerprint": spec.fingerprint(),
         "duration_s": round(rendered.duration_s, 3),
         "seconds_to_make": round(time.perf_counter() - started, 3),
+        "cpu_seconds_to_make": round(time.thread_time() - cpu_started, 3),
         "music": {
             "bpm": p.bpm, "mode": p.mode, "progression": list(p.progression),
             "root_midi": p.root_midi, "brightness": round(p.brightness, 3),

@@ -415,6 +415,7 @@ def render(vad: VAD, duration_s: float = 30.0, seed: int = 0) -> Rendered:
 
     # Bass: root each bar; pulses and octaves as arousal rises.
     bass_kind = "saw" if p.lead in ("saw", "distorted") else "triangle"
+    bass_gain = 0.22 if p.density < 1.2 else 0.3  # long low notes need less level
     if p.density < 1.2:
         pattern = [(0.0, 2.0, 0), (2.0, 2.0, 0)]
     elif p.density < 1.9:
@@ -431,7 +432,7 @@ def render(vad: VAD, duration_s: float = 30.0, seed: int = 0) -> Rendered:
             sig = _voice(bass_kind, 0.3 + 0.4 * p.brightness, _midi_hz(m), count, env)
             if p.lead == "distorted":
                 sig = np.tanh(3.0 * sig) * 0.7
-            _add(bass, at(4 * i + start, 0.004), sig, 0.32)
+            _add(bass, at(4 * i + start, 0.004), sig, bass_gain)
 
     # Melody: motif A, repeated with a changed ending, motif B in the second half.
     intro_bars = 1 if p.density > 1.9 else 2
