@@ -545,14 +545,37 @@ def similarity(a: str, b: str, floor: float = 0.0) -> float:
 
 
 def catalog_signature(conn: sqlite3.Connection) -> str:
-    """A string that changes whenever the catalog's tracks change ("" without a catalog)."""
+    """A string that changes whenever the catalog's tracks change ("" without a catalog).
+
+    The catalog store's generation number (set by every import) when there is
+    one, which costs a lookup; else a checksum over the ``tracks`` table.
+    """
     if not _has_tracks_table(conn):
         return ""
+    count = conn.execute("SELECT count(*) FROM tracks").fetchone()[0]
+    if not count:
+        return ""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'catalog_generation'").fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    if row and str(row[0]) not in ("", "0"):
+        return f"g{row[0]}:{count}"
     row = conn.execute(
-        "SELECT count(*), coalesce(max(id), 0), coalesce(round(total(valence + 2 * arousal "
-        "+ 3 * dominance), 3), 0) FROM tracks"
+        "SELECT coalesce(max(id), 0), round(total(valence + 2 * arousal + 3 * dominance), 3) "
+        "FROM tracks"
     ).fetchone()
-    return "" if not row or not row[0] else f"{row[0]}:{row[1]}:{row[2]}"
+    return f"{count}:{row[0]}:{row[1]}"
+
+
+def rematch_if_stale(conn: sqlite3.Connection) -> int:
+    """:func:`rematch` when the catalog changed since the library was matched (cheap check)."""
+    ensure_schema(conn)
+    stale = conn.execute(
+        "SELECT 1 FROM library_items WHERE source = 'library' AND catalog_sig != ? LIMIT 1",
+        (catalog_signature(conn),),
+    ).fetchone()
+    return rematch(conn) if stale else 0
 
 
 def _has_tracks_table(conn: sqlite3.Connection) -> bool:

@@ -234,6 +234,13 @@ def test_real_muse_rows_match(db, music, shared):
     assert mia.vad.valence == pytest.approx(6.555071429)
     assert set(mia.seeds) == {"aggressive", "fun", "sexy", "energetic"}
 
+    # a new import (a new catalog generation) is noticed cheaply and matched again
+    assert library.rematch_if_stale(db) == 0
+    import_muse(head, db)
+    assert library.rematch_if_stale(db) == 2
+    assert library.rematch_if_stale(db) == 0
+    assert _by_title(db)["Bamboo Banga"].vad.valence == pytest.approx(6.555071429)
+
 
 # --------------------------------------------------------------------------- rescans
 
