@@ -263,17 +263,24 @@ def ensure_demo_library(
             manifest = _read_manifest(folder)
             items = manifest["items"]
             todo = [s for s in DEMO_SPECS if not _entry_valid(folder, s, items.get(s.name))]
+            failed: dict[str, Exception] = {}
             if todo:
-                _generate(folder, todo, items, progress, workers)
+                failed = _generate(folder, todo, items, progress, workers)
             current = {s.name for s in DEMO_SPECS}
-            dropped = {n: items.pop(n) for n in list(items) if n not in current}
+            dropped = {n: items.pop(n) for n in list(items) if n not in current or n in failed}
             stale = {**manifest.get("stale", {}), **dropped}
             if stale:
                 _remove_stale(folder, stale, items)
             if todo or stale:
                 _write_manifest(folder, manifest)
-        result = [_local_item(folder, spec, items[spec.name]) for spec in DEMO_SPECS]
+        result = [
+            _local_item(folder, spec, items[spec.name]) for spec in DEMO_SPECS
+            if spec.name in items
+        ]
         _register(conn, result)
+        if failed and not result:
+            name, err = next(iter(failed.items()))
+            raise DemoError(f"moodplayer could not make its demo music ({name}: {err}).")
         return result
     finally:
         if own_conn:
@@ -294,22 +301,30 @@ def _generate(
     items: dict,
     progress: ProgressCallback | None,
     workers: int | None,
-) -> None:
+) -> dict[str, Exception]:
+    """Make ``todo`` (two at a time), filling ``items``; returns the items that failed."""
     started = time.perf_counter()
     fmt = audio_format()
     workers = workers or min(2, os.cpu_count() or 1)
     # Longest first, so two workers finish together.
     order = sorted(todo, key=lambda s: -(s.duration_s * (4 if s.video else 1)))
+    failed: dict[str, Exception] = {}
     done = 0
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="demo") as pool:
         futures = {pool.submit(generate_item, folder, spec, fmt): spec for spec in order}
         for future in futures:
             spec = futures[future]
-            items[spec.name] = future.result()
+            try:
+                items[spec.name] = future.result()
+            except Exception as err:  # one broken item must not cost the others
+                log.warning("could not make the demo item %s: %s", spec.name, err)
+                failed[spec.name] = err
             done += 1
             if progress is not None:
                 progress(done, len(todo), spec.name)
-    log.info("demo library: made %d items in %.1f s", len(todo), time.perf_counter() - started)
+    log.info("demo library: made %d items in %.1f s", len(todo) - len(failed),
+             time.perf_counter() - started)
+    return failed
 
 
 def generate_item(folder: Path, spec: DemoSpec, fmt: AudioFormat | None = None) -> dict:
@@ -590,6 +605,19 @@ class _Painter:
         return out
 
 
+def _video_codec() -> str:
+    """H.264 (libx264, bundled with PyAV's wheels); MPEG-4 part 2 where a build lacks it."""
+    import av
+
+    for name in ("libx264", "mpeg4"):
+        try:
+            av.Codec(name, "w")
+        except Exception:  # PyAV raises UnknownCodecError or ValueError by version
+            continue
+        return name
+    raise DemoError("This FFmpeg build has no H.264 or MPEG-4 encoder to write the demo videos.")
+
+
 def _write_video(path: Path, spec: DemoSpec, rendered) -> None:
     import av
 
@@ -601,11 +629,16 @@ def _write_video(path: Path, spec: DemoSpec, rendered) -> None:
     total = audio.shape[1]
     frames = int(math.ceil(total / SAMPLE_RATE * VIDEO_FPS))
     with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-        video = out.add_stream("libx264", rate=VIDEO_FPS)
+        codec = _video_codec()
+        video = out.add_stream(codec, rate=VIDEO_FPS)
         video.width, video.height = width, height
         video.pix_fmt = "yuv420p"
-        # One encoder thread each: the items are made two at a time already.
-        video.options = {"preset": "superfast", "crf": "25", "tune": "animation", "threads": "1"}
+        if codec == "libx264":
+            # One encoder thread each: the items are made two at a time already.
+            video.options = {"preset": "superfast", "crf": "25", "tune": "animation",
+                             "threads": "1"}
+        else:
+            video.bit_rate = 600_000
         # FFmpeg's "fast" AAC coder: a quarter of the default's time, the same bitrate.
         sound = out.add_stream(
             "aac", rate=SAMPLE_RATE, layout="stereo", options={"aac_coder": "fast"}

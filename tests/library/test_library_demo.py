@@ -213,6 +213,33 @@ def test_changed_recipes_replace_old_files_and_rows(made, monkeypatch):
     assert not (folder / "short-test-piece.opus").exists()
 
 
+def test_an_item_that_cannot_be_made_costs_only_itself(made, monkeypatch):
+    items = _by_name(made)
+    victim = Path(items["paper-boats"].path)
+    victim.unlink()
+    real = demo.generate_item
+
+    def failing(folder, spec, fmt=None):
+        if spec.name == "paper-boats":
+            raise OSError(28, "No space left on device")
+        return real(folder, spec, fmt)
+
+    monkeypatch.setattr(demo, "generate_item", failing)
+    result = demo.ensure_demo_library()
+    assert "demo:paper-boats" not in {i.key for i in result}
+    assert len(result) == len(demo.DEMO_SPECS) - 1
+    conn = library.connect()
+    try:
+        assert "demo:paper-boats" not in {i.key for i in library.playable_items(conn)}
+    finally:
+        conn.close()
+
+    monkeypatch.setattr(demo, "generate_item", real)
+    result = demo.ensure_demo_library()
+    assert [i.key for i in result] == [s.key for s in demo.DEMO_SPECS]
+    assert victim.is_file()
+
+
 # --------------------------------------------------------------------------- playing
 
 
