@@ -226,7 +226,18 @@ CREATE TABLE IF NOT EXISTS library_meta (
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create the library tables if they are missing (safe to call every time)."""
+    """Create the library tables if they are missing (safe to call every time).
+
+    When they exist this is one read, so it never commits a caller's open transaction.
+    """
+    try:
+        row = conn.execute(
+            "SELECT value FROM library_meta WHERE name = 'schema_version'"
+        ).fetchone()
+    except sqlite3.OperationalError:
+        row = None
+    if row is not None and row[0] == str(SCHEMA_VERSION):
+        return
     conn.executescript(_SCHEMA)
     conn.execute(
         "INSERT OR IGNORE INTO library_meta (name, value) VALUES ('schema_version', ?)",

@@ -64,6 +64,10 @@ def run_import(args: argparse.Namespace) -> int:
     conn = store.connect()
     try:
         report = import_muse(args.file, conn, progress=progress)
+        # The user's files were matched against the old catalog: match them again now.
+        from moodplayer.catalog.library import rematch_if_stale
+
+        rematch_if_stale(conn)
     finally:
         conn.close()
         if not args.json and sys.stderr.isatty():

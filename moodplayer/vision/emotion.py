@@ -138,7 +138,6 @@ def face_crop(rgb: np.ndarray, face: Face, align: bool = True) -> np.ndarray:
 def grey48_to_face(img48: np.ndarray) -> np.ndarray:
     """A 48 x 48 grey face (FER2013 format) as the 224 x 224 BGR input DeepFace takes."""
     import cv2
-
     from deepface.modules.preprocessing import resize_image
 
     # As DeepFace.analyze does: scale to [0, 1] first (float64), then resize.
