@@ -249,3 +249,50 @@ class Camera:
             self._cap.release()
             self._cap = None
             self._pending = None
+
+
+def write_video_from_image(
+    rgb: np.ndarray,
+    path: str | Path,
+    *,
+    seconds: float = 5.0,
+    fps: int = 30,
+    size: tuple[int, int] = (640, 480),
+) -> Path:
+    """Write a video of a still picture drifting slowly, for demos, tests and benchmarks.
+
+    The picture is fitted into ``size`` (width, height) and moves a few pixels
+    to and fro, as a face in front of a webcam does, so consecutive frames differ.
+    Needs PyAV (``av``).
+    """
+    import av
+    import cv2
+
+    w, h = size
+    src_h, src_w = rgb.shape[:2]
+    scale = min(w / src_w, h / src_h) * 0.9
+    base = cv2.resize(
+        rgb, (max(1, int(src_w * scale)), max(1, int(src_h * scale))), interpolation=cv2.INTER_AREA
+    )
+    frames = max(1, int(round(seconds * fps)))
+    out = Path(path)
+    with av.open(str(out), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        stream.options = {"preset": "veryfast", "crf": "23"}
+        for i in range(frames):
+            canvas = np.full((h, w, 3), 40, np.uint8)
+            phase = 2 * np.pi * i / max(1, fps * 2)
+            dx = int(round(12 * np.sin(phase)))
+            dy = int(round(6 * np.sin(phase * 0.5)))
+            y0 = (h - base.shape[0]) // 2 + dy
+            x0 = (w - base.shape[1]) // 2 + dx
+            ys, xs = max(0, y0), max(0, x0)
+            ye, xe = min(h, y0 + base.shape[0]), min(w, x0 + base.shape[1])
+            canvas[ys:ye, xs:xe] = base[ys - y0 : ye - y0, xs - x0 : xe - x0]
+            frame = av.VideoFrame.from_ndarray(canvas, format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return out
