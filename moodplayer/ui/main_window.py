@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         player_options: Any = None,
         db_path: Path | None = None,
         load_models: bool = True,
+        analyzer: Any = None,
         autoplay: bool = True,
         camera_loop: bool = False,
     ) -> None:
@@ -168,12 +169,14 @@ class MainWindow(QMainWindow):
         self._live_mailbox: Mailbox | None = None
         self._pending_live_start = False
         self._retired: list[CaptureThread] = []
+        self._all_workers: list = []  # joined at shutdown
         self.live_updates = 0
         self.live_started_at = 0.0
         self._live_frame_size = (0, 0)
         self._live_stats_at = 0.0
         self._live_stats_counts = (0, 0)
         self.demo_ready = False
+        self._shut_down = False
         self.startup_done = False
 
         self._build_ui()
@@ -188,7 +191,9 @@ class MainWindow(QMainWindow):
         self._position_timer.timeout.connect(self._update_position)
         self._position_timer.start()
 
-        self._load_models = load_models
+        self._load_models = load_models and analyzer is None
+        if analyzer is not None:  # already loaded (tests, benchmarks)
+            self.analyzer = self._lane_analyzer = analyzer
         QTimer.singleShot(0, self._start)
 
     # ==== construction =======================================================================
@@ -1123,6 +1128,8 @@ class MainWindow(QMainWindow):
         self.mood_view.plane.clear_trail()
         self.source_view.clear_message()
         self.source_view.set_faces([], (0, 0))
+        self.source_view.frames_shown = 0
+        self.live_updates = 0
         if self.capture is not None:
             self._retire_capture()
         if any(c.isRunning() for c in self._retired):
@@ -1137,12 +1144,13 @@ class MainWindow(QMainWindow):
         w, h = self.settings.resolution
         config = CaptureConfig(self.settings.camera_source, w, h, loop=self.camera_loop)
         self._live_mailbox = Mailbox()
-        capture = CaptureThread(config, self._live_mailbox, self)
+        capture = CaptureThread(config, self._live_mailbox)
         capture.frame_ready.connect(self._on_frame_ready)
         capture.opened.connect(self._on_capture_opened)
         capture.failed.connect(self._on_capture_failed)
         capture.finished.connect(lambda c=capture: self._capture_finished(c))
         self.capture = capture
+        self._all_workers = [w for w in self._all_workers if w.isRunning()] + [capture]
         self.live_updates = 0
         self.live_started_at = time.monotonic()
         self._live_stats_at = self.live_started_at
@@ -1160,13 +1168,11 @@ class MainWindow(QMainWindow):
             return
         analyzer = self.analyzer
         analyzer.reset_tracking()
-        worker = AnalysisWorker(
-            analyzer.analyze_frame, self._live_mailbox, self._analyzer_lock, self
-        )
+        worker = AnalysisWorker(analyzer.analyze_frame, self._live_mailbox, self._analyzer_lock)
         worker.analysed.connect(self._on_live_analysis)
         worker.failed.connect(lambda msg: self.status(msg, 0))
-        worker.finished.connect(worker.deleteLater)
         self.live_worker = worker
+        self._all_workers = [w for w in self._all_workers if w.isRunning()] + [worker]
         worker.start()
 
     def _retire_capture(self) -> None:
@@ -1176,13 +1182,10 @@ class MainWindow(QMainWindow):
         capture.stop()
         if capture.isRunning():
             self._retired.append(capture)
-        else:
-            capture.deleteLater()
 
     def _capture_finished(self, capture: CaptureThread) -> None:
         if capture in self._retired:
             self._retired.remove(capture)
-            capture.deleteLater()
             if self._pending_live_start and not any(c.isRunning() for c in self._retired):
                 self._start_capture()
 
@@ -1441,9 +1444,12 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop threads and libvlc; waits (briefly) because the window is going away."""
-        capture, worker = self.capture, self.live_worker
+        if self._shut_down:
+            return
+        self._shut_down = True
         self.stop_live()
-        wait_threads(capture, worker)
+        wait_threads(*[w for w in self._all_workers if w.isRunning()])
+        self._all_workers.clear()
         self._position_timer.stop()
         for lane in (self.tasks, self.analysis_lane):
             lane.cancel_all()

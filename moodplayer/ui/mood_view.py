@@ -221,16 +221,14 @@ class MoodPlane(QWidget):
         dd = np.clip(a0 + b * vv, LO, HI)
         labels = self._model.assign_many(np.stack([vv, aa, dd], axis=-1).reshape(-1, 3))
         labels = labels.reshape(n, n)
-        image = QImage(n, n, QImage.Format.Format_ARGB32)
         alpha = 70 if dark else 60
-        colours = {}
+        palette = np.zeros((self._model.k, 4), np.uint8)
         for k in range(self._model.k):
             c = cluster_colour(k)
-            c.setAlpha(alpha)
-            colours[k] = c.rgba()
-        for y in range(n):
-            for x in range(n):
-                image.setPixel(x, y, colours[int(labels[y, x])])
+            palette[k] = (c.red(), c.green(), c.blue(), alpha)
+        # built from an array: QImage.setPixel leaks a reference to None in PySide6 6.12
+        rgba = np.ascontiguousarray(palette[labels])
+        image = QImage(rgba.data, n, n, n * 4, QImage.Format.Format_RGBA8888).copy()
         self._regions, self._regions_dark = image, dark
         return image
 

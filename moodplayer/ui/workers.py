@@ -120,6 +120,7 @@ class TaskRunner(QObject):
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
         self._tasks: set[Task] = set()
         self._futures: set[Future] = set()
+        self._closed = False
 
     def submit(
         self,
@@ -138,6 +139,9 @@ class TaskRunner(QObject):
         if it takes ``cancel``, a callable returning True once :meth:`Task.cancel` was called.
         """
         task = Task(name)
+        if self._closed:
+            log.debug("not running %s: %s is shut down", name, self.name)
+            return task
         if _accepts(fn, "progress") and "progress" not in kwargs:
             kwargs["progress"] = lambda done, total=None, message="": task.progress.emit(
                 done, total, str(message)
@@ -169,6 +173,7 @@ class TaskRunner(QObject):
 
     def shutdown(self) -> None:
         """No new jobs; running ones finish in the background."""
+        self._closed = True
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def cancel_all(self) -> None:
@@ -259,10 +264,17 @@ class _Worker(QObject):
         try:
             self.run()
         finally:
-            self.finished.emit()
+            self._emit(self.finished)
 
     def run(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def _emit(self, signal, *args) -> None:
+        """Emit from the worker thread; if the window has gone meanwhile, just stop."""
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the QObject was deleted with its window
+            self._stop.set()
 
     def stop(self) -> None:
         """Ask the loop to end (does not wait)."""
@@ -307,25 +319,25 @@ class CaptureThread(_Worker):
         try:
             camera.open()
         except CameraError as err:
-            self.failed.emit(getattr(err, "kind", "error"), str(err))
+            self._emit(self.failed, getattr(err, "kind", "error"), str(err))
             return
         except Exception as err:  # noqa: BLE001 - OpenCV can fail in surprising ways
-            self.failed.emit("error", f"The camera could not be started: {err}.")
+            self._emit(self.failed, "error", f"The camera could not be started: {err}.")
             return
-        self.opened.emit(camera.source.describe(), camera.fps)
+        self._emit(self.opened, camera.source.describe(), camera.fps)
         try:
             while not self._stop.is_set():
                 try:
                     frame = camera.read()
                 except CameraError as err:
                     if not self._stop.is_set():
-                        self.failed.emit(getattr(err, "kind", "error"), str(err))
+                        self._emit(self.failed, getattr(err, "kind", "error"), str(err))
                     return
                 self.frames_read += 1
                 if self.analysis is not None:
                     self.analysis.put(frame)
                 if self.preview.put(frame):
-                    self.frame_ready.emit()
+                    self._emit(self.frame_ready)
         finally:
             camera.release()
 
@@ -370,13 +382,13 @@ class AnalysisWorker(_Worker):
                 errors += 1
                 log.warning("live analysis failed: %s", err)
                 if errors >= 5:
-                    self.failed.emit(f"Live analysis keeps failing: {err}")
+                    self._emit(self.failed, f"Live analysis keeps failing: {err}")
                     return
                 continue
             errors = 0
             self.analysed_count += 1
             if not self._stop.is_set():
-                self.analysed.emit(result, frame.index, time.perf_counter() - start)
+                self._emit(self.analysed, result, frame.index, time.perf_counter() - start)
 
 
 # ---- libvlc events -------------------------------------------------------------------------
