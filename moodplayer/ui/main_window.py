@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         db_path: Path | None = None,
         load_models: bool = True,
         analyzer: Any = None,
+        demo_library: bool = True,
         autoplay: bool = True,
         camera_loop: bool = False,
     ) -> None:
@@ -191,6 +192,7 @@ class MainWindow(QMainWindow):
         self._position_timer.timeout.connect(self._update_position)
         self._position_timer.start()
 
+        self._demo_library = demo_library
         self._load_models = load_models and analyzer is None
         if analyzer is not None:  # already loaded (tests, benchmarks)
             self.analyzer = self._lane_analyzer = analyzer
@@ -373,14 +375,15 @@ class MainWindow(QMainWindow):
         self.db_lane.submit(
             "restore", self._db_restore, on_result=self._restored, on_error=self._db_failed
         )
-        self.db_lane.submit(
-            "demo library",
-            self._db_demo,
-            on_result=self._demo_ready,
-            on_error=self._demo_failed,
-            on_progress=self._progress("Demo music"),
-            on_finished=self._idle,
-        )
+        if self._demo_library:
+            self.db_lane.submit(
+                "demo library",
+                self._db_demo,
+                on_result=self._demo_ready,
+                on_error=self._demo_failed,
+                on_progress=self._progress("Demo music"),
+                on_finished=self._idle,
+            )
         self.tasks.submit(
             "libvlc", self._make_player, on_result=self._player_ready, on_error=self._player_failed
         )
