@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
         self._live_stats_counts = (0, 0)
         self.demo_ready = False
         self._shut_down = False
+        self._sticky_until = 0.0
         self.startup_done = False
 
         self._build_ui()
@@ -532,6 +533,13 @@ class MainWindow(QMainWindow):
     # ==== progress / status ==================================================================
 
     def status(self, text: str, timeout_ms: int = 6000) -> None:
+        """Show a message; one shown with ``timeout_ms=0`` (a result or an error) stays at
+        least 8 s before routine messages may replace it."""
+        now = time.monotonic()
+        if timeout_ms and now < self._sticky_until:
+            log.info("%s", text)
+            return
+        self._sticky_until = now + 8.0 if timeout_ms == 0 else 0.0
         self.statusBar().showMessage(text, timeout_ms)
 
     def _busy(self, text: str, done: float | None, total: float | None) -> None:

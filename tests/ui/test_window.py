@@ -183,6 +183,63 @@ def test_play_reaches_playing_and_advances_at_the_end(qtbot, make_window):
 
 
 @needs_vlc
+def test_video_area_shows_for_videos_and_hides_for_audio(qtbot, make_window):
+    require_catalog()
+    window = make_window(autoplay=False)
+    qtbot.waitUntil(lambda: window.player is not None and len(window.queue) > 0, timeout=20_000)
+    from moodplayer.catalog.recommend import recommend
+    from moodplayer.mood.vad import EMOTION_VAD
+
+    items = []
+    for emotion in EMOTION_VAD:
+        items += [r for r in recommend(EMOTION_VAD[emotion], top=20) if r.playable]
+    video = next((r for r in items if r.is_video), None)
+    audio = next((r for r in items if not r.is_video), None)
+    if video is None or audio is None:
+        pytest.skip("the demo library has no video and audio items")
+    window.queue.replace([video, audio], keep_current=False)
+    window.queue_panel.refresh()
+    window.play_index(0)
+    qtbot.waitUntil(lambda: _playing(window), timeout=20_000)
+    assert window.video_area.isVisibleTo(window)
+    window.play_index(1)
+    qtbot.waitUntil(lambda: _playing(window), timeout=20_000)
+    assert not window.video_area.isVisibleTo(window)
+
+
+def test_music_folder_scan_and_catalog_import_run_in_the_background(
+    qtbot, make_window, tmp_path, shared
+):
+    require_catalog()
+    import wave
+
+    import numpy as np
+
+    music = tmp_path / "Music"
+    music.mkdir()
+    with wave.open(str(music / "Artist - Song.wav"), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes((np.sin(np.arange(16000) * 0.2) * 5000).astype("<i2").tobytes())
+    window = make_window(autoplay=False)
+    scan = window.scan_music([str(music)])
+    qtbot.waitUntil(lambda: scan.done, timeout=60_000)
+    assert scan.error is None, scan.error
+    assert scan.result.seen == 1 and scan.result.added == 1
+    assert "Scan done" in window.statusBar().currentMessage()
+
+    head = shared / "data" / "muse" / "muse_v3_head20.csv"
+    if not head.is_file():
+        pytest.skip("../shared/data/muse/muse_v3_head20.csv is absent")
+    task = window.import_catalog(head)
+    qtbot.waitUntil(lambda: task.done, timeout=60_000)
+    assert task.error is None, task.error
+    assert "Imported" in window.statusBar().currentMessage()
+    assert window.cluster_model is not None
+
+
+@needs_vlc
 def test_unplayable_file_is_skipped_with_a_message(qtbot, make_window, tmp_path):
     require_catalog()
     from moodplayer.catalog.recommend import Recommendation
