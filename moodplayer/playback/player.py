@@ -113,6 +113,10 @@ class PlayerOptions:
 
     def args(self) -> list[str]:
         out = ["--no-video-title-show", "--no-snapshot-preview", "--no-stats"]
+        if sys.platform.startswith(("linux", "freebsd")):
+            # libvlc's Xlib-based outputs (VDPAU, GLX) crash when TensorFlow is loaded in
+            # the same process; its xcb outputs draw into our window just as well.
+            out.append("--no-xlib")
         if self.quiet:
             out.append("--quiet")
         if self.audio_output:

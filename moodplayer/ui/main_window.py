@@ -857,6 +857,9 @@ class MainWindow(QMainWindow):
         from moodplayer.playback.player import PlayerState
 
         self.player_bar.set_playing(state in (PlayerState.PLAYING, PlayerState.OPENING))
+        self.queue_panel.set_active(
+            state in (PlayerState.PLAYING, PlayerState.OPENING, PlayerState.PAUSED)
+        )
 
     def play_pause(self) -> None:
         if self.player is None:
@@ -957,7 +960,7 @@ class MainWindow(QMainWindow):
         self.mode_label.setText(f"photo · {path.name}")
         self.source_view.clear_message()
         self.source_view.set_hint("Reading the photo…")
-        self.status(f"Analysing {path.name}…", 0)
+        self.status(f"Analysing {path.name}…", 60000)
         self.analysis_lane.submit(
             "photo",
             self._analyse_photo,
@@ -1024,7 +1027,7 @@ class MainWindow(QMainWindow):
         self._album_by_path = {}
         self.mode_label.setText(f"album · {len(photos)} photos")
         self.source_view.clear_message()
-        self.status(f"Reading {len(photos)} photos…", 0)
+        self.status(f"Reading {len(photos)} photos…", 60000)
         self.analysis_lane.submit(
             "album",
             self._analyse_album,

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSlider,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
+
+from moodplayer.ui.theme import transport_icon
 
 
 def format_time(seconds: float) -> str:
@@ -35,7 +36,6 @@ class PlayerBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        style = self.style()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 4, 8, 6)
         outer.setSpacing(2)
@@ -52,19 +52,19 @@ class PlayerBar(QWidget):
         row = QHBoxLayout()
         row.setSpacing(6)
 
-        def tool(icon: QStyle.StandardPixmap, tip: str) -> QToolButton:
+        def tool(icon: str, tip: str) -> QToolButton:
             b = QToolButton()
-            b.setIcon(style.standardIcon(icon))
+            b.setIcon(self._icon(icon))
+            b.setIconSize(QSize(22, 22))
             b.setToolTip(tip)
             b.setAutoRaise(True)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             row.addWidget(b)
             return b
 
-        sp = QStyle.StandardPixmap
-        self.prev_button = tool(sp.SP_MediaSkipBackward, "Previous (Ctrl+Left)")
-        self.play_button = tool(sp.SP_MediaPlay, "Play / pause (Space)")
-        self.next_button = tool(sp.SP_MediaSkipForward, "Next (Ctrl+Right)")
+        self.prev_button = tool("previous", "Previous (Ctrl+Left)")
+        self.play_button = tool("play", "Play / pause (Space)")
+        self.next_button = tool("next", "Next (Ctrl+Right)")
         self.prev_button.clicked.connect(self.previous)
         self.play_button.clicked.connect(self.play_pause)
         self.next_button.clicked.connect(self.next)
@@ -88,7 +88,7 @@ class PlayerBar(QWidget):
         self.duration_label.setObjectName("Muted")
         row.addWidget(self.duration_label)
 
-        self.mute_button = tool(sp.SP_MediaVolume, "Mute (M)")
+        self.mute_button = tool("volume", "Mute (M)")
         self.mute_button.setCheckable(True)
         self.mute_button.toggled.connect(self._muted)
         self.volume_slider = QSlider(Qt.Orientation.Horizontal)
@@ -106,10 +106,7 @@ class PlayerBar(QWidget):
 
     def set_playing(self, playing: bool) -> None:
         self._playing = playing
-        icon = (
-            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
-        )
-        self.play_button.setIcon(self.style().standardIcon(icon))
+        self.play_button.setIcon(self._icon("pause" if playing else "play"))
 
     @property
     def playing(self) -> bool:
@@ -174,9 +171,15 @@ class PlayerBar(QWidget):
         self.mute_toggled.emit(muted)
 
     def _set_mute_icon(self, muted: bool) -> None:
-        icon = (
-            QStyle.StandardPixmap.SP_MediaVolumeMuted
-            if muted
-            else QStyle.StandardPixmap.SP_MediaVolume
-        )
-        self.mute_button.setIcon(self.style().standardIcon(icon))
+        self.mute_button.setIcon(self._icon("muted" if muted else "volume"))
+
+    def _icon(self, kind: str):
+        return transport_icon(kind, self.palette().buttonText().color())
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - a theme change redraws the icons
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "mute_button"):
+            self.prev_button.setIcon(self._icon("previous"))
+            self.next_button.setIcon(self._icon("next"))
+            self.set_playing(self._playing)
+            self._set_mute_icon(self.mute_button.isChecked())

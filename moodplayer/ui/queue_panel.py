@@ -60,6 +60,8 @@ class QueueModel(QAbstractTableModel):
         super().__init__(parent)
         self.queue = queue
         self.liked: set[str] = set()
+        #: True while the current entry is loaded in the player (playing or paused).
+        self.active = False
 
     def set_queue(self, queue: PlayQueue) -> None:
         self.beginResetModel()
@@ -89,10 +91,10 @@ class QueueModel(QAbstractTableModel):
         current = index.row() == self.queue.current
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                mark = "▶" if current else ""
+                mark = ("▶" if self.active else "›") if current else ""
                 return mark + (" ♥" if entry.key in self.liked else "")
             return _item_text(entry, col)
-        if role == Qt.ItemDataRole.FontRole and current:
+        if role == Qt.ItemDataRole.FontRole and current and self.active:
             font = QFont()
             font.setBold(True)
             return font
@@ -274,6 +276,12 @@ class QueuePanel(QWidget):
         here = sum(1 for e in q if e.playable)
         self.summary.setText(f"{len(q)} songs · {here} playable here" if len(q) else "empty")
         self._update_buttons()
+
+    def set_active(self, active: bool) -> None:
+        """Mark the current entry as loaded in the player (▶) or just the place to resume (›)."""
+        if active != self.model.active:
+            self.model.active = active
+            self.model.refresh()
 
     def set_liked(self, keys: set[str]) -> None:
         self.model.liked = set(keys)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QPalette
 from PySide6.QtWidgets import QApplication
 
 #: One colour per emotion, readable on light and dark backgrounds.
@@ -111,6 +111,65 @@ QSlider::sub-page:horizontal { height: 4px; border-radius: 2px; background: pale
 QSlider::handle:horizontal { width: 12px; height: 12px; margin: -5px 0; border-radius: 6px;
     background: palette(highlight); }
 """
+
+
+def transport_icon(kind: str, colour: QColor, size: int = 32) -> QIcon:
+    """Flat media icons drawn in ``colour`` (the palette's text colour), sharp at any DPI.
+
+    ``kind``: play, pause, next, previous, volume, muted.
+    """
+    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtGui import QPainter, QPen, QPixmap, QPolygonF
+
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pixmap)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(colour)
+    s = size / 32.0
+
+    def tri(x0: float, y0: float, x1: float, y1: float, x2: float, y2: float) -> None:
+        p.drawPolygon(
+            QPolygonF([QPointF(x0 * s, y0 * s), QPointF(x1 * s, y1 * s), QPointF(x2 * s, y2 * s)])
+        )
+
+    if kind == "play":
+        tri(10, 7, 10, 25, 25, 16)
+    elif kind == "pause":
+        p.drawRoundedRect(QRectF(9 * s, 7 * s, 5 * s, 18 * s), s, s)
+        p.drawRoundedRect(QRectF(18 * s, 7 * s, 5 * s, 18 * s), s, s)
+    elif kind == "next":
+        tri(7, 8, 7, 24, 19, 16)
+        p.drawRoundedRect(QRectF(20 * s, 8 * s, 4 * s, 16 * s), s, s)
+    elif kind == "previous":
+        tri(25, 8, 25, 24, 13, 16)
+        p.drawRoundedRect(QRectF(8 * s, 8 * s, 4 * s, 16 * s), s, s)
+    elif kind in ("volume", "muted"):
+        p.drawPolygon(
+            QPolygonF(
+                [
+                    QPointF(6 * s, 12 * s),
+                    QPointF(11 * s, 12 * s),
+                    QPointF(17 * s, 7 * s),
+                    QPointF(17 * s, 25 * s),
+                    QPointF(11 * s, 20 * s),
+                    QPointF(6 * s, 20 * s),
+                ]
+            )
+        )
+        pen = QPen(colour, 2 * s)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        if kind == "volume":
+            p.drawArc(QRectF(15 * s, 11 * s, 8 * s, 10 * s), -60 * 16, 120 * 16)
+            p.drawArc(QRectF(15 * s, 7 * s, 12 * s, 18 * s), -60 * 16, 120 * 16)
+        else:
+            p.drawLine(QPointF(20 * s, 12 * s), QPointF(27 * s, 20 * s))
+            p.drawLine(QPointF(27 * s, 12 * s), QPointF(20 * s, 20 * s))
+    p.end()
+    return QIcon(pixmap)
 
 
 def rgb_to_qimage(rgb: np.ndarray) -> QImage:
