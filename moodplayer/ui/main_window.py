@@ -942,7 +942,7 @@ class MainWindow(QMainWindow):
     def open_paths(self, paths: Sequence[Path]) -> None:
         """One photo: photo mode. Several photos or a folder: album mode."""
         paths = [Path(p) for p in paths]
-        if len(paths) == 1 and paths[0].is_file():
+        if len(paths) == 1 and paths[0].is_file() and is_image(paths[0]):
             self.open_photo(paths[0])
             return
         photos = album_photos(paths)

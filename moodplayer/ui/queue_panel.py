@@ -273,6 +273,8 @@ class QueuePanel(QWidget):
         if 0 <= selected < len(self.queue):
             self.table.selectRow(selected)
         q = self.queue
+        if 0 <= q.current < len(q):
+            self.table.scrollTo(self.model.index(q.current, 0))
         here = sum(1 for e in q if e.playable)
         self.summary.setText(f"{len(q)} songs · {here} playable here" if len(q) else "empty")
         self._update_buttons()

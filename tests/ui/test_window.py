@@ -207,9 +207,7 @@ def test_video_area_shows_for_videos_and_hides_for_audio(qtbot, make_window):
     assert not window.video_area.isVisibleTo(window)
 
 
-def test_music_folder_scan_and_catalog_import_run_in_the_background(
-    qtbot, make_window, tmp_path, shared
-):
+def test_music_folder_scan_and_catalog_import_run_in_the_background(qtbot, make_window, tmp_path):
     require_catalog()
     import wave
 
@@ -229,14 +227,47 @@ def test_music_folder_scan_and_catalog_import_run_in_the_background(
     assert scan.result.seen == 1 and scan.result.added == 1
     assert "Scan done" in window.statusBar().currentMessage()
 
-    head = shared / "data" / "muse" / "muse_v3_head20.csv"
-    if not head.is_file():
+    from moodplayer.paths import shared_data_dir
+
+    shared = shared_data_dir()
+    head = shared / "data" / "muse" / "muse_v3_head20.csv" if shared else None
+    if head is None or not head.is_file():
         pytest.skip("../shared/data/muse/muse_v3_head20.csv is absent")
     task = window.import_catalog(head)
     qtbot.waitUntil(lambda: task.done, timeout=60_000)
     assert task.error is None, task.error
     assert "Imported" in window.statusBar().currentMessage()
     assert window.cluster_model is not None
+
+    # catalog-only songs open in the system browser
+    from PySide6.QtCore import QObject, Slot
+    from PySide6.QtGui import QDesktopServices
+
+    class Browser(QObject):
+        def __init__(self):
+            super().__init__()
+            self.urls = []
+
+        @Slot("QUrl")
+        def open(self, url):
+            self.urls.append(url.toString())
+
+    browser = Browser()
+    QDesktopServices.setUrlHandler("https", browser, "open")
+    try:
+        window.set_manual_mood(Mood.from_emotion("happy"))
+        qtbot.waitUntil(lambda: any(not e.playable for e in window.queue), timeout=20_000)
+        row = next(i for i, e in enumerate(window.queue) if not e.playable)
+        window.queue_panel.select_row(row)
+        assert window.queue_panel.video_button.isEnabled()
+        window.queue_panel.video_button.click()
+        if window.queue[row].item.spotify_url:
+            window.queue_panel.spotify_button.click()
+        qtbot.waitUntil(lambda: bool(browser.urls), timeout=5_000)
+        assert browser.urls[0].startswith("https://www.youtube.com/results?search_query=")
+        assert all(u.startswith("https://") for u in browser.urls)
+    finally:
+        QDesktopServices.unsetUrlHandler("https")
 
 
 @needs_vlc
@@ -412,6 +443,27 @@ def test_mood_plane_click_sets_the_mood(qtbot, make_window):
     window.mood_view.emotion_buttons["sad"].click()
     assert window.mood.emotion == "sad"
     assert "cluster" in window.mood_view.cluster_label.text()
+
+
+def test_dropping_files_opens_them(qtbot, make_window, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a photo")
+    window = make_window(autoplay=False)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(notes))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    assert event.isAccepted()
+    assert "No photos there" in window.statusBar().currentMessage()
 
 
 def test_a_damaged_settings_file_does_not_stop_the_window(qtbot, make_window, ui_home):
