@@ -423,7 +423,8 @@ class MoodView(QWidget):
             self.confidence_label.setText("")
             self.cluster_label.setText("")
             return
-        probs = mood.probabilities or {mood.emotion: 1.0}
+        default = "default" in (mood.sources or {})
+        probs = mood.probabilities or ({} if default else {mood.emotion: 1.0})
         self.bars.set_probabilities(probs)
         self.plane.set_mood(mood.vad, cluster, trail)
         self.confidence_label.setText(_confidence_words(mood))
@@ -460,6 +461,8 @@ def _confidence_words(mood: Mood) -> str:
     sources = mood.sources or {}
     if sources.get("manual"):
         return "set by hand"
+    if "default" in sources:
+        return "a calm starting point: open a photo, start the camera, or pick a mood"
     parts = [f"{mood.confidence * 100:.0f}% sure"]
     shares = [(k, w) for k, w in sources.items() if w > 0]
     if len(shares) > 1 or (shares and shares[0][0] != "faces"):
