@@ -1,6 +1,7 @@
 # moodplayer — two commands set up everything on a fresh machine:
 #   make run    install what is missing (venv, Python and Debian packages) and open the app
 #   make test   install the same and run the test suite
+#   make package  build the installer: dist/moodplayer/ (PyInstaller) and dist/moodplayer_<version>_amd64.deb
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -22,7 +23,7 @@ system-deps:
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q -e ".[dev,packaging]"
 	@touch $(STAMP)
 
 lint: setup
@@ -30,6 +31,11 @@ lint: setup
 
 bench: setup
 	for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# PyInstaller (the `packaging` extra, installed by setup) builds the bundle from
+# packaging/moodplayer.spec, then packaging/build_deb.py wraps it in a .deb.
+package: setup
+	$(BIN)/python packaging/build.py
 
 clean:
 	rm -rf build dist .pytest_cache
