@@ -53,6 +53,7 @@ from moodplayer.ui.workers import (
     Mailbox,
     PlayerEvents,
     TaskRunner,
+    freeze_heap,
     wait_threads,
 )
 
@@ -197,6 +198,7 @@ class MainWindow(QMainWindow):
         self._load_models = load_models and analyzer is None
         if analyzer is not None:  # already loaded (tests, benchmarks)
             self.analyzer = self._lane_analyzer = analyzer
+            freeze_heap()
         QTimer.singleShot(0, self._start)
 
     # ==== construction =======================================================================
@@ -455,6 +457,7 @@ class MainWindow(QMainWindow):
         except Exception as err:
             self._lane_analyzer_error = str(err)
             raise
+        freeze_heap()
         # later jobs on this lane use it before the GUI thread hears of it
         self._lane_analyzer = analyzer
         return analyzer
