@@ -418,6 +418,29 @@ def test_hold_freezes_the_mood_and_a_manual_pick_overrides(
     window.stop_live()
 
 
+def test_a_covered_camera_is_told_apart_from_no_face(qtbot, make_window, analyzer, tmp_path):
+    require_catalog()
+    require_analysis()
+    import numpy as np
+
+    from moodplayer.vision.camera import write_video_from_image
+
+    covered = write_video_from_image(
+        np.full((480, 640, 3), 6, np.uint8), tmp_path / "dark.mp4", seconds=3.0
+    )
+    no_face = write_video_from_image(
+        np.full((480, 640, 3), (90, 160, 220), np.uint8), tmp_path / "sky.mp4", seconds=3.0
+    )
+    window = make_window(analyzer=analyzer, autoplay=False)
+    window.start_live(str(covered))
+    qtbot.waitUntil(lambda: window.live_updates >= 2, timeout=30_000)
+    assert "dark" in window.source_view.hint and "covered" in window.source_view.hint
+    window.start_live(str(no_face))
+    qtbot.waitUntil(lambda: window.live_updates >= 2, timeout=30_000)
+    assert "No face" in window.source_view.hint
+    window.stop_live()
+
+
 def test_missing_camera_shows_a_message_with_retry(qtbot, make_window):
     window = make_window()
     window.start_live(57)
