@@ -162,7 +162,7 @@ def faces_phrase(face_emotions: Sequence[str]) -> str:
     counts = Counter(EMOTION_WORDS.get(e, e) for e in face_emotions)
     if len(counts) == 1:
         word = next(iter(counts))
-        return f"a {word} person" if n == 1 else f"{count_word(n)} {word} people"
+        return with_article(f"{word} person") if n == 1 else f"{count_word(n)} {word} people"
     order = {EMOTION_WORDS[e]: i for i, e in enumerate(EMOTIONS)}
     parts = sorted(counts.items(), key=lambda kv: (-kv[1], order.get(kv[0], 99), kv[0]))
     detail = ", ".join(f"{count_word(c)} {word}" for word, c in parts)

@@ -65,3 +65,10 @@ def test_words():
     assert join_words(["bright", "warm", "saturated"]) == "bright, warm and saturated"
     assert with_article("Egyptian cat") == "an Egyptian cat"
     assert with_article("unicycle") == "a unicycle"
+
+
+def test_one_face_takes_the_right_article():
+    from moodplayer.vision.caption import faces_phrase
+
+    assert faces_phrase(["angry"]).startswith("an ")
+    assert faces_phrase(["happy"]).startswith("a ")
