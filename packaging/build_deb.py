@@ -66,7 +66,7 @@ OPTIONAL_SONAMES = re.compile(r"^(libcuda|libnvidia|libcudart|libcublas|libcudnn
 DESKTOP_ENTRY = """\
 [Desktop Entry]
 Type=Application
-Version=1.5
+Version=1.4
 Name=moodplayer
 GenericName=Mood Music Player
 Comment=Plays music that fits the mood of a face or a photo

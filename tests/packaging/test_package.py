@@ -182,9 +182,14 @@ def test_bundle_holds_what_it_needs_and_not_more(package):
         assert (platforms / plugin).is_file()
     assert not (platforms / "libqeglfs.so").exists()
     assert not (internal / "PySide6" / "Qt" / "translations").exists()
-    assert (internal / "tf_keras").is_dir()
     for absent in ("keras", "torch", "tests", "pytest", "onnx", "tensorflow/include"):
         assert not (internal / absent).exists(), absent
+    archive = (package["work"] / APP / "PYZ-00.toc").read_text()
+    # tf.keras is tf_keras, which TensorFlow and deepface import by name only.
+    for module in ("tf_keras.api._v2.keras", "deepface.models.demography.onnx.Emotion"):
+        assert f"('{module}'" in archive, module
+    for top in ("keras", "torch", "pytest", "tf2onnx"):
+        assert not re.search(rf"\('{top}[.']", archive), top
     names = {p.name for p in internal.rglob("*")}
     for banned in ("libvlc.so.5", "libvlccore.so.9", "libstdc++.so.6", "libgcc_s.so.1"):
         assert banned not in names, banned
