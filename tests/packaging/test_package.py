@@ -52,7 +52,7 @@ def _digest(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory) -> dict:
+def package(tmp_path_factory):
     missing = [tool for tool in ("git", "dpkg", "dpkg-deb", "objdump") if not shutil.which(tool)]
     if missing:
         pytest.skip(f"{', '.join(missing)} absent: the Debian package cannot be built here")
@@ -87,8 +87,9 @@ def package(tmp_path_factory) -> dict:
     link = base / "bin" / APP
     link.parent.mkdir()
     link.symlink_to(root / "opt" / APP / APP)
-    return {"src": src, "work": base / "work", "deb": deb, "root": root, "home": home,
-            "link": link, "summary": summary, "before": _snapshot(root)}
+    yield {"src": src, "work": base / "work", "deb": deb, "root": root, "home": home,
+           "link": link, "summary": summary, "before": _snapshot(root)}
+    shutil.rmtree(base, ignore_errors=True)  # some 5 GB: do not keep it for pytest's history
 
 
 def _run_bare(package: dict, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
