@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=Path("../shared/data/fer2013"))
     ap.add_argument("--work", type=Path, default=Path("build/emotion-train"))
     ap.add_argument("--out", type=Path, default=Path("models/emotion"))
-    ap.add_argument("--epochs", type=int, default=36)
+    ap.add_argument("--epochs", type=int, default=32)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--width", type=int, default=48)
