@@ -27,6 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("MOODPLAYER_HOME", tempfile.mkdtemp(prefix="moodplayer-bench-"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# The scene classifier: the development copy in ../shared (users' machines download it).
+if (ROOT.parent / "shared/models/scene").is_dir():
+    os.environ.setdefault("MOODPLAYER_SCENE_MODEL", str(ROOT.parent / "shared/models/scene"))
 
 
 def peak_mib() -> float:
