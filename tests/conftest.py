@@ -11,6 +11,10 @@ import pytest
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="moodplayer-test-home-"))
 os.environ["MOODPLAYER_HOME"] = str(_SESSION_HOME)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if not os.environ.get("XDG_RUNTIME_DIR"):  # Qt wants one; CI containers often have none
+    _runtime = _SESSION_HOME / "runtime"
+    _runtime.mkdir(mode=0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(_runtime)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from moodplayer import paths  # noqa: E402
