@@ -7,6 +7,7 @@ import importlib
 import logging
 import os
 import sys
+from pathlib import Path
 
 from moodplayer import __version__
 from moodplayer.errors import MoodplayerError
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return probe_qt()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(route(argv, _commands(parser)))
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -94,6 +95,14 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's flush
         return 0
+
+
+def route(argv: list[str], commands: set[str]) -> list[str]:
+    """``moodplayer photo.jpg ...`` (what "Open with" runs) means the window on those photos."""
+    first = argv[0] if argv else ""
+    if first and not first.startswith("-") and first not in commands and Path(first).exists():
+        return ["gui", *argv]
+    return argv
 
 
 def _commands(parser: argparse.ArgumentParser) -> set[str]:

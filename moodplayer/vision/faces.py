@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 
@@ -59,6 +60,10 @@ class FaceDetector:
         with self._lock:
             if self._mtcnn is not None:
                 return
+            # DeepFace runs TensorFlow with tf_keras (Keras 2); mtcnn reaches tf.keras too,
+            # so choose it before mtcnn imports TensorFlow: the checkout then behaves as the
+            # packaged app, whose runtime hook sets the same.
+            os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
             try:
                 from mtcnn import MTCNN
 
