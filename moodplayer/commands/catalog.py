@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from moodplayer.commands import show_help
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -42,15 +44,7 @@ def register(subparsers) -> None:
     clu.add_argument("--json", action="store_true", help="print one JSON object")
     clu.set_defaults(func=run_clusters)
 
-    p.set_defaults(func=_help(p))
-
-
-def _help(parser: argparse.ArgumentParser):
-    def show(args: argparse.Namespace) -> int:
-        parser.print_help()
-        return 2
-
-    return show
+    p.set_defaults(func=show_help(p))
 
 
 def run_import(args: argparse.Namespace) -> int:

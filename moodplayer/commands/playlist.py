@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from moodplayer.commands import show_help
+
 
 def register(subparsers) -> None:
     from moodplayer.commands.recommend import add_mood_arguments
@@ -27,15 +29,7 @@ def register(subparsers) -> None:
     add_mood_arguments(exp, required=False)
     exp.add_argument("--json", action="store_true", help="print a JSON summary")
     exp.set_defaults(func=run_export)
-    p.set_defaults(func=_help(p))
-
-
-def _help(parser: argparse.ArgumentParser):
-    def show(args: argparse.Namespace) -> int:
-        parser.print_help()
-        return 2
-
-    return show
+    p.set_defaults(func=show_help(p))
 
 
 def run_export(args: argparse.Namespace) -> int:
