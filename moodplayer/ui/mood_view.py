@@ -462,7 +462,7 @@ def _confidence_words(mood: Mood) -> str:
     if sources.get("manual"):
         return "set by hand"
     if "default" in sources:
-        return "a starting point: open a photo or pick a mood"
+        return "a starting point"
     parts = [f"{mood.confidence * 100:.0f}% sure"]
     shares = [(k, w) for k, w in sources.items() if w > 0]
     if len(shares) > 1 or (shares and shares[0][0] != "faces"):
