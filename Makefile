@@ -18,7 +18,7 @@ test: setup
 setup: system-deps $(STAMP)
 
 system-deps:
-	@bash packaging/system-deps.sh
+	@PYTHON=$(PYTHON) bash packaging/system-deps.sh
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

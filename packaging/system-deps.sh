@@ -17,6 +17,8 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Debian's own Python needs python3-venv to make the virtual environment.
+"${PYTHON:-python3}" -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
   echo "system-deps: installing ${missing[*]}"
